@@ -1,0 +1,91 @@
+import X86IR
+
+extension InstructionAttributes {
+    /// Set by the cache on the last record of a decoded block.
+    static let blockEnd = InstructionAttributes(rawValue: 1 << 7)
+}
+
+/// Decoded records of the code region, found by guest address.
+///
+/// `slots` maps every byte offset of the executable region to the index of the record decoded
+/// at that address (−1 = not decoded). Records of one block are consecutive in `instructions`.
+struct CodeCache {
+    /// Longest block, so a miss costs a bounded decode.
+    static let maximumBlockLength = 64
+    /// Records kept before the cache is flushed (bounds memory under endless self-modification).
+    static let maximumRecords = 1 << 20
+
+    let start: UInt64
+    let end: UInt64
+    let limit: UInt64
+    var slots: [Int32]
+    var instructions: [LoweredInstruction] = []
+
+    init(start: UInt64, end: UInt64, limit: UInt64) {
+        self.start = start
+        self.end = end
+        self.limit = limit
+        slots = [Int32](repeating: -1, count: Int(limit - start))
+    }
+
+    /// Whether `address` is inside the executable region (the end of code included).
+    @inline(__always) func contains(_ address: UInt64) -> Bool { address &- start < limit - start || address == end }
+
+    /// The record index for `address`, decoding a block there on a miss.
+    @inline(__always) mutating func lookup(_ address: UInt64, memory: GuestMemory, lowerer: Lowerer) -> Int? {
+        let offset = address &- start
+        guard offset < UInt64(slots.count) else { return nil }
+        let slot = slots[Int(offset)]
+        if slot >= 0 { return Int(slot) }
+        return decodeBlock(at: address, memory: memory, lowerer: lowerer)
+    }
+
+    @inline(never)
+    private mutating func decodeBlock(at address: UInt64, memory: GuestMemory, lowerer: Lowerer) -> Int? {
+        if instructions.count >= Self.maximumRecords { flush(memory: memory) }
+        let first = instructions.count
+        var pc = address
+        for _ in 0..<Self.maximumBlockLength {
+            let bytes = memory.executableBytes(at: pc, limit: 15)
+            guard !bytes.isEmpty else { break }
+            var insn = lowerer(bytes, pc)
+            let length = UInt64(max(insn.length, 1))
+            memory.markHoldsCode(pc)
+            memory.markHoldsCode(pc &+ length &- 1)
+            slots[Int(pc - start)] = Int32(instructions.count)
+            let after = pc &+ length
+            let stop =
+                insn.opcode.endsBlock || after == end || after >= limit || after & 0xFFF == 0
+                || after < pc
+            if stop { insn.attributes.insert(.blockEnd) }
+            instructions.append(insn)
+            if stop { return first }
+            pc = after
+        }
+        guard instructions.count > first else { return nil }
+        instructions[instructions.count - 1].attributes.insert(.blockEnd)
+        return first
+    }
+
+    /// Drops records that start in `pages` or up to 14 bytes before one (they may reach into it).
+    mutating func invalidate(pages: [Int], memory: GuestMemory) {
+        let pageSize = GuestMemory.pageSize
+        for page in pages {
+            memory.clearHoldsCode(page: page)
+            let pageStart = memory.base + UInt64(page * pageSize)
+            let from = max(Int(Int64(bitPattern: pageStart &- start)) - 14, 0)
+            let to = min(Int(Int64(bitPattern: pageStart &- start)) + pageSize, slots.count)
+            if from < to { for offset in from..<to { slots[offset] = -1 } }
+        }
+    }
+
+    private mutating func flush(memory: GuestMemory) {
+        for index in slots.indices { slots[index] = -1 }
+        instructions.removeAll(keepingCapacity: true)
+        var page = start
+        while page < limit {
+            memory.clearHoldsCode(page: Int((page - memory.base) / UInt64(GuestMemory.pageSize)))
+            page += UInt64(GuestMemory.pageSize)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import X86IR
+
+/// The operation whose result the arithmetic flags still describe (lazy flag evaluation).
+///
+/// Recording (kind, size, operands, result) costs four stores; the six flags are computed only
+/// when something reads them, which most ADD/SUB/INC/DEC results never are.
+enum FlagKind: UInt8 {
+    /// The status flags in `rflags` are current.
+    case none
+    case add, sub, logic
+    /// INC / DEC: CF is not changed, so it was materialized into `rflags` before recording.
+    case inc, dec
+}
+
+struct LazyFlags {
+    var kind: FlagKind = .none
+    var size: UInt8 = 8
+    var left: UInt64 = 0
+    var right: UInt64 = 0
+    var result: UInt64 = 0
+    /// Carry in for ADC / SBB (0 or 1).
+    var carry: UInt64 = 0
+}
+
+@inline(__always) func signBit(_ size: UInt8) -> UInt64 { 1 << (UInt64(size) * 8 - 1) }
+
+@inline(__always) func mask(_ size: UInt8) -> UInt64 { size >= 8 ? ~0 : (1 << (UInt64(size) * 8)) &- 1 }
+
+/// PF: set when the low byte of the result has an even number of 1 bits.
+@inline(__always) func parityFlag(_ result: UInt64) -> UInt64 {
+    (result & 0xFF).nonzeroBitCount & 1 == 0 ? RFlags.pf : 0
+}
+
+/// ZF, SF and PF of a result of `size` bytes.
+@inline(__always) func resultFlags(_ result: UInt64, size: UInt8) -> UInt64 {
+    (result & mask(size) == 0 ? RFlags.zf : 0) | (result & signBit(size) != 0 ? RFlags.sf : 0) | parityFlag(result)
+}
+
+extension LazyFlags {
+    /// The six status flags of the recorded operation (SDM Vol. 1 Appendix A).
+    func statusFlags(carryFlag storedCF: UInt64) -> UInt64 {
+        let sign = signBit(size)
+        let a = left, b = right, r = result
+        var flags = resultFlags(r, size: size) | ((a ^ b ^ r) & 0x10)  // AF: carry out of bit 3
+        switch kind {
+        case .none:
+            return 0
+        case .add:
+            if r < a || (carry != 0 && r == a) { flags |= RFlags.cf }
+            if (a ^ r) & (b ^ r) & sign != 0 { flags |= RFlags.of }
+        case .sub:
+            if a < b || (carry != 0 && a == b) { flags |= RFlags.cf }
+            if (a ^ b) & (a ^ r) & sign != 0 { flags |= RFlags.of }
+        case .logic:
+            flags &= ~RFlags.af
+        case .inc:
+            flags |= storedCF
+            if r == sign { flags |= RFlags.of }
+        case .dec:
+            flags |= storedCF
+            if r == sign &- 1 { flags |= RFlags.of }
+        }
+        return flags
+    }
+}

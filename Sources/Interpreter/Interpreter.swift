@@ -1,0 +1,183 @@
+import X86IR
+
+/// Why ``Interpreter/run(budget:)`` handed control back.
+public enum ExitReason: Equatable, Sendable {
+    /// `budget` instructions retired.
+    case budgetSpent
+    /// RIP reached the first byte after the code (cli.md: stop reason `end`).
+    case end
+    /// HLT retired.
+    case halt
+    /// A guest exception; the faulting instruction did not retire and RIP is at it.
+    case fault(GuestFault)
+    /// INT3 / INT n retired (a trap: RIP is after it); the caller delivers or stops.
+    case trap(vector: UInt8)
+    /// CPUID, RDMSR, WRMSR or RDPMC is at RIP, not yet executed; complete it with
+    /// ``Interpreter/completeHostCall(_:)`` or raise a fault.
+    case hostCall(Opcode)
+    /// An instruction outside the subset is at RIP.
+    case unsupported
+}
+
+/// Decodes and lowers the instruction at an address from the bytes available there.
+public typealias Lowerer = (UnsafeRawBufferPointer, UInt64) -> LoweredInstruction
+
+/// The x86-64 interpreter: architectural state, guest memory, the decoded-instruction cache and the run loop.
+///
+/// It never calls the PMU: it counts retirements per privilege class (``takeRetirements()``) and
+/// stops for anything the host must do.
+public final class Interpreter {
+    var cpu: CPU
+    var cache: CodeCache
+    private let lowerer: Lowerer
+
+    /// - Parameters:
+    ///   - memory: guest memory, already mapped and loaded.
+    ///   - codeStart: first byte of the executable code region.
+    ///   - codeEnd: first byte after the code; reaching it stops the run (`end`).
+    ///   - codeLimit: end of executable memory (page-rounded end of code).
+    ///   - isIntel: vendor differences in undefined results (BSF/BSR with a zero source).
+    ///   - lowerer: decodes on a cache miss.
+    public init(
+        memory: GuestMemory, codeStart: UInt64, codeEnd: UInt64, codeLimit: UInt64, isIntel: Bool,
+        lowerer: @escaping Lowerer
+    ) {
+        cpu = CPU(memory: memory)
+        cpu.isIntel = isIntel
+        cpu.rip = codeStart
+        cache = CodeCache(start: codeStart, end: codeEnd, limit: codeLimit)
+        self.lowerer = lowerer
+    }
+
+    public var memory: GuestMemory { cpu.memory }
+    /// First byte after the code: reaching it stops the run.
+    public var codeEnd: UInt64 { cache.end }
+
+    // MARK: State
+
+    /// General register `number` (0 = RAX … 15 = R15).
+    public func register(_ number: Int) -> UInt64 { cpu.registers[number & 15] }
+    public func setRegister(_ number: Int, _ value: UInt64) { cpu.registers[number & 15] = value }
+    public var rip: UInt64 {
+        get { cpu.rip }
+        set { cpu.rip = newValue }
+    }
+    /// RFLAGS with every status flag current.
+    public var rflags: UInt64 {
+        get { cpu.currentFlags() }
+        set {
+            cpu.lazy.kind = .none
+            cpu.rflags = newValue | RFlags.reserved1
+        }
+    }
+    public var cr4: UInt64 {
+        get { cpu.cr4 }
+        set { cpu.cr4 = newValue }
+    }
+    /// Current privilege level, from CS.
+    public var cpl: Int { cpu.cpl }
+    /// Starts the vCPU at CPL 0 (CS:SS = 0x10:0x18) or CPL 3 (0x33:0x2B).
+    public func setPrivilege(user: Bool) {
+        cpu.cs = user ? UInt16(Selector.userCode) : UInt16(Selector.kernelCode)
+        cpu.ss = user ? UInt16(Selector.userData) : UInt16(Selector.kernelData)
+    }
+    public var idt: (base: UInt64, limit: UInt16) { (cpu.idtBase, cpu.idtLimit) }
+
+    /// Retirement counts at CPL 0 and CPL > 0 since the last call, and resets them.
+    public func takeRetirements() -> (kernel: RetirementCounts, user: RetirementCounts) {
+        defer {
+            cpu.kernelCounts = RetirementCounts()
+            cpu.userCounts = RetirementCounts()
+        }
+        return (cpu.kernelCounts, cpu.userCounts)
+    }
+
+    /// The record at RIP (decoding it if needed), e.g. to name a faulting or host-call instruction.
+    public func instructionAtRIP() -> LoweredInstruction? {
+        guard cache.contains(cpu.rip) else { return nil }
+        return cache.lookup(cpu.rip, memory: cpu.memory, lowerer: lowerer).map { cache.instructions[$0] }
+    }
+
+    /// Completes the host-handled instruction at RIP: sets RIP past it and retires it.
+    public func completeHostCall(_ insn: LoweredInstruction) {
+        cpu.rip &+= UInt64(insn.length)
+        cpu.retire(insn)
+    }
+
+    // MARK: Run loop
+
+    /// Runs until `budget` instructions have retired or something stops the vCPU.
+    ///
+    /// The loop reads the cache only at block entry; inside a block it walks consecutive records.
+    /// A store into a page holding code drops that page's records and ends the block, so the
+    /// next instruction is decoded from the new bytes (x86 self-modifying-code semantics).
+    @inline(never)
+    public func run(budget: Int) -> ExitReason {
+        guard budget > 0 else { return .budgetSpent }
+        var retired = 0
+        while true {
+            let rip = cpu.rip
+            guard cache.contains(rip) else { return rip == cache.end ? .end : .fault(fetchFault(at: rip)) }
+            if rip == cache.end { return .end }
+            guard var index = cache.lookup(rip, memory: cpu.memory, lowerer: lowerer) else {
+                return .fault(fetchFault(at: rip))
+            }
+            while true {
+                let insn = cache.instructions[index]
+                let step: Step
+                do {
+                    step = try cpu.execute(insn)
+                } catch {
+                    return .fault(error)
+                }
+                switch step {
+                case .next, .jump: break
+                case .hostCall: return .hostCall(insn.opcode)
+                case .unsupported: return .unsupported
+                case .halt:
+                    cpu.retire(insn)
+                    return .halt
+                case .trap(let vector):
+                    cpu.retire(insn)
+                    return .trap(vector: vector)
+                }
+                cpu.retire(insn)
+                retired += 1
+                if !cpu.memory.writtenCodePages.isEmpty {
+                    cache.invalidate(pages: cpu.memory.writtenCodePages, memory: cpu.memory)
+                    cpu.memory.writtenCodePages.removeAll(keepingCapacity: true)
+                    if retired >= budget { return .budgetSpent }
+                    break
+                }
+                if retired >= budget { return .budgetSpent }
+                if case .jump = step { break }
+                if insn.attributes.contains(.blockEnd) { break }
+                index += 1
+            }
+        }
+    }
+
+    /// #PF (or #GP for a non-canonical RIP) for fetching at `address`.
+    private func fetchFault(at address: UInt64) -> GuestFault {
+        guard isCanonical(address) else { return .generalProtection() }
+        let present = !cpu.memory.permissions(at: address).isEmpty
+        return .pageFault(at: address, code: (present ? 1 : 0) | (cpu.cpl == 3 ? 4 : 0) | 0x10)
+    }
+}
+
+extension CPU {
+    /// Counts a retired instruction for the privilege it ended at (events follow the instruction).
+    @inline(__always) mutating func retire(_ insn: LoweredInstruction) {
+        let branch: UInt64 = insn.opcode.isBranch ? 1 : 0
+        let frame: UInt64 = insn.opcode == .enter || insn.opcode == .leave ? 1 : 0
+        if cs & 3 == 0 {
+            kernelCounts.instructions &+= 1
+            kernelCounts.branches &+= branch
+            kernelCounts.enterLeave &+= frame
+        } else {
+            userCounts.instructions &+= 1
+            userCounts.branches &+= branch
+            userCounts.enterLeave &+= frame
+        }
+    }
+}

@@ -1,0 +1,7 @@
+import VPMUCLI
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+exit(VPMU.main(arguments: Array(CommandLine.arguments.dropFirst())))
