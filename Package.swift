@@ -19,7 +19,7 @@ let package = Package(
             name: "CCapstone", pkgConfig: "capstone", providers: [.apt(["libcapstone-dev"])]),
         .target(name: "X86IR", swiftSettings: strict),
         .target(name: "X86Decoder", dependencies: ["CCapstone", "X86IR"], swiftSettings: strict),
-        .target(name: "Interpreter", dependencies: ["X86IR"], swiftSettings: strict),
+        .target(name: "Interpreter", dependencies: ["X86IR"], swiftSettings: strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "VirtualPMU", swiftSettings: strict),
         .target(
             name: "Emulator", dependencies: ["X86IR", "X86Decoder", "Interpreter", "VirtualPMU"],
