@@ -30,15 +30,13 @@ extension RunResult {
         } else {
             lines.append(" stop: \(stop.rawValue) at \(hex(stopRIP))")
         }
-        let changed = registers.indices.filter { registers[$0] != initialRegisters[$0] }
-        if !changed.isEmpty {
-            lines.append("")
-            lines.append(" registers changed:")
-            for number in changed {
-                lines.append("   \(generalRegisterNames[number].padding(toLength: 4))\(hex(registers[number]))")
-            }
+        // Registers the run changed, then RFLAGS (always shown: its flags are the usual question).
+        lines.append("")
+        lines.append(" registers changed, and rflags:")
+        for number in registers.indices where registers[number] != initialRegisters[number] {
+            lines.append("   \(generalRegisterNames[number].padding(toLength: 6))\(hex(registers[number]))")
         }
-        lines.append("   rflags \(hex(rflags))")
+        lines.append("   \("rflags".padding(toLength: 6))\(hex(rflags))")
         return lines.joined(separator: "\n")
     }
 
