@@ -24,9 +24,12 @@ let package = Package(
         .target(
             name: "Emulator", dependencies: ["X86IR", "X86Decoder", "Interpreter", "VirtualPMU"],
             swiftSettings: strict),
+        // Unicorn for `vpmu bench`, loaded with dlopen at run time: the product never links it.
+        .target(name: "CUnicornRuntime", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "VPMUBench", dependencies: ["Emulator", "VirtualPMU", "X86IR", "CUnicornRuntime"], swiftSettings: strict),
         .target(
             name: "VPMUCLI",
-            dependencies: ["Emulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Emulator", "VPMUBench", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(name: "vpmu", dependencies: ["VPMUCLI"], swiftSettings: strict),
         .testTarget(name: "X86DecoderTests", dependencies: ["X86Decoder"]),
@@ -34,5 +37,6 @@ let package = Package(
         .testTarget(name: "VirtualPMUTests", dependencies: ["VirtualPMU"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator"]),
         .testTarget(name: "VPMUCLITests", dependencies: ["VPMUCLI"]),
+        .testTarget(name: "VPMUBenchTests", dependencies: ["VPMUBench", "Emulator"]),
     ]
 )

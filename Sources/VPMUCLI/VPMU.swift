@@ -8,7 +8,7 @@ public struct VPMU: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "vpmu",
         abstract: "Run x86-64 snippets and count what they retire on a model of KVM's virtual PMU.",
-        subcommands: [Run.self, Disasm.self])
+        subcommands: [Run.self, Disasm.self, Bench.self])
 
     public init() {}
 
@@ -24,6 +24,10 @@ public struct VPMU: ParsableCommand {
                 output(try run.execute())
             } else if var disasm = command as? Disasm {
                 output(try disasm.execute())
+            } else if let bench = command as? Bench {
+                let (table, verified) = try bench.execute()
+                output(table)
+                return verified ? 0 : 1  // a wrong count fails the bench: speed never comes from skipped work
             } else {
                 try command.run()
             }

@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Whole-process figures: cold start of `vpmu run` and its peak resident set, measured on child
+/// processes of the running vpmu executable (posix_spawn + wait4, so rusage is the child's alone).
+public enum ProcessMetrics {
+    public struct ChildRun: Sendable {
+        public var seconds: Double
+        /// ru_maxrss of the child, in KiB.
+        public var peakKiB: Int
+        public var status: Int32
+    }
+
+    /// Runs this executable (`/proc/self/exe`) with `arguments`, stdout and stderr to /dev/null.
+    public static func runSelf(_ arguments: [String]) -> ChildRun? {
+        let path = "/proc/self/exe"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = (["vpmu"] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return nil }
+        var status: Int32 = 0
+        var usage = rusage()
+        guard wait4(pid, &status, 0, &usage) == pid else { return nil }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return ChildRun(seconds: seconds, peakKiB: Int(usage.ru_maxrss), status: status)
+    }
+
+    /// Median wall time of `count` runs of `vpmu run --hex <10 NOPs> --json`, process start to exit.
+    public static func coldStart(count: Int = 15) -> Double? {
+        let runs = (0..<count).compactMap { _ in runSelf(["run", "--hex", String(repeating: "90", count: 10), "--json"]) }
+        guard runs.count == count else { return nil }
+        let times = runs.map(\.seconds).sorted()
+        return times[times.count / 2]
+    }
+
+    /// Peak RSS (KiB) of `vpmu run` on the tight loop, 100 M instructions, two PMCs, exit every 256.
+    public static func tightLoopPeakKiB() -> Int? {
+        runSelf([
+            "run", "--hex", "4801c84831c248ffc975f5", "--reg", "rcx=25000000", "--pmc", "gp0=instructions",
+            "--pmc", "gp1=branches", "--exit-every", "256", "--json",
+        ]).map(\.peakKiB)
+    }
+}
