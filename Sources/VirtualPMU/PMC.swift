@@ -34,8 +34,6 @@ struct PMC {
     var overflows = 0
     /// True 2^48 wraps of the visible value, reported or not.
     var wraps = 0
-    /// The `--pmc` EVENT text, kept while the guest leaves the event and unit mask alone.
-    var hostEventText: String? = nil
     /// Named by `--pmc` or written by the guest (eventsel, control nibble or counter).
     var isProgrammed = false
 

@@ -51,7 +51,7 @@ extension PMU {
             setGlobalControl(globalCtrl | bit)
         }
         reprogram |= bit
-        pmcs[position].hostEventText = program.eventText
+        hostEventTexts[position] = program.eventText
         pmcs[position].isProgrammed = true
     }
 }

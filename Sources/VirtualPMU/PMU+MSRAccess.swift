@@ -239,9 +239,10 @@ extension PMU {
         let old = pmcs[position].eventSelect
         guard value != old else { return }
         if (value ^ old) & EventSelect.matchMask != 0 {
-            pmcs[position].hostEventText = nil
+            hostEventTexts[position] = nil
         }
         pmcs[position].eventSelect = value
+        eventMapsStale = true
         reprogram |= pmcs[position].bit
     }
 
@@ -250,6 +251,7 @@ extension PMU {
     func reprogramFixedCounters(_ value: UInt64) {
         let old = fixedCtrl
         fixedCtrl = value
+        eventMapsStale = true
         for i in 0..<fixedCount where FixedControl.nibble(old, i) != FixedControl.nibble(value, i) {
             let position = gpCount + i
             pmcInUse |= pmcs[position].bit

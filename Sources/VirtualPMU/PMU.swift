@@ -16,6 +16,16 @@ public final class PMU {
 
     /// All valid PMCs: gp0… then fixed0….
     var pmcs: [PMC] = []
+    /// The `--pmc` EVENT text per PMC, kept while the guest leaves the event and unit mask alone.
+    /// Held apart from ``PMC`` so that PMC stays a trivial value (copied without reference counting).
+    var hostEventTexts: [String?] = []
+    /// Positions of the PMCs that are locally enabled, allowed by the filter and match INSTRUCTIONS /
+    /// BRANCHES — what ≈v6.18 keeps per event, recomputed when an event select, FIXED_CTR_CTRL or the
+    /// filter changes (``eventMapsStale``). Global enable and CPL stay per event (§4.2, §4.3 hint).
+    var eventMaps: (instructions: UInt64, branches: UInt64) = (0, 0)
+    var eventMapsStale = true {
+        didSet { assert(eventMapsStale || eventMaps == computeEventMaps()) }
+    }
     /// `all_valid_pmc_idx`.
     var validMask: UInt64 = 0
 
@@ -108,6 +118,7 @@ public final class PMU {
             }
         }
         fixedCtrl = 0
+        eventMapsStale = true
         globalCtrl = 0
         globalStatus = 0
     }
@@ -121,6 +132,7 @@ public final class PMU {
         globalStatusReserved = ~0
         fixedCtrlReserved = ~0
         pmcs = []
+        hostEventTexts = []
         validMask = 0
         guard version > 0 else { return }
 
@@ -130,6 +142,7 @@ public final class PMU {
         for i in 0..<fixedCount {
             pmcs.append(PMC(kind: .fixed, idx: fixedIndexBase + i, eventSelect: fixedEventSelects[i]))
         }
+        hostEventTexts = Array(repeating: nil, count: pmcs.count)
         let gpBits: UInt64 = (1 << UInt64(gpCount)) - 1
         let fixedBits: UInt64 = ((1 << UInt64(fixedCount)) - 1) << UInt64(fixedIndexBase)
         validMask = gpBits | fixedBits
@@ -222,20 +235,38 @@ public final class PMU {
     ///   - cpl: the CPL after those instructions, 0...3.
     public func countEmulated(instructions: UInt64, branches: UInt64, cpl: Int) {
         guard instructions | branches != 0 else { return }
-        for p in pmcs.indices {
-            let pmc = pmcs[p]
-            let count: UInt64
-            if (pmc.eventSelect ^ eventTargets.instructions) & EventSelect.matchMask == 0 {
-                count = instructions
-            } else if (pmc.eventSelect ^ eventTargets.branches) & EventSelect.matchMask == 0 {
-                count = branches
-            } else {
-                continue
-            }
-            guard count > 0, isAllowed(pmc), cplMatches(pmc, cpl: cpl) else { continue }
-            pmcs[p].incrementCounter(by: count, model: configuration.model)
-            reprogram |= pmc.bit
+        if eventMapsStale {
+            eventMaps = computeEventMaps()
+            eventMapsStale = false
         }
+        if instructions != 0 { count(instructions, on: eventMaps.instructions, cpl: cpl) }
+        if branches != 0 { count(branches, on: eventMaps.branches, cpl: cpl) }
+    }
+
+    /// `kvm_pmu_incr_counter()` `events` times on each PMC of `map` that is globally enabled and
+    /// whose USR/OS bits match `cpl`.
+    private func count(_ events: UInt64, on map: UInt64, cpl: Int) {
+        var positions = map
+        while positions != 0 {
+            let p = positions.trailingZeroBitCount
+            positions &= positions &- 1
+            guard isGloballyEnabled(pmcs[p]), cplMatches(pmcs[p], cpl: cpl) else { continue }
+            pmcs[p].incrementCounter(by: events, model: configuration.model)
+            reprogram |= pmcs[p].bit
+        }
+    }
+
+    /// The per-event PMC maps of ``eventMaps`` from the current event selects, fixed control and filter.
+    func computeEventMaps() -> (instructions: UInt64, branches: UInt64) {
+        var maps: (instructions: UInt64, branches: UInt64) = (0, 0)
+        for p in pmcs.indices where isLocallyEnabled(pmcs[p]) && filterAllows(pmcs[p]) {
+            if (pmcs[p].eventSelect ^ eventTargets.instructions) & EventSelect.matchMask == 0 {
+                maps.instructions |= 1 << UInt64(p)
+            } else if (pmcs[p].eventSelect ^ eventTargets.branches) & EventSelect.matchMask == 0 {
+                maps.branches |= 1 << UInt64(p)
+            }
+        }
+        return maps
     }
 
     /// RDPMC (§13), mirroring `kvm_pmu_rdpmc()` with `intel_rdpmc_ecx_to_pmc()` / `amd_rdpmc_ecx_to_pmc()`.
@@ -263,6 +294,7 @@ public final class PMU {
     /// Installs an event filter (`kvm_vm_ioctl_set_pmu_event_filter()`), marking every PMC for reprogram.
     public func install(filter: EventFilter) {
         self.filter = filter
+        eventMapsStale = true
         reprogram |= validMask
     }
 
@@ -292,9 +324,9 @@ public final class PMU {
 
     /// All counters of the configured PMU, gp0… then fixed0… (empty at version 0).
     public var counters: [CounterReport] {
-        pmcs.map { pmc in
+        zip(pmcs, hostEventTexts).map { pmc, hostEventText in
             let event: String?
-            if let text = pmc.hostEventText {
+            if let text = hostEventText {
                 event = text
             } else if pmc.isProgrammed {
                 event = EventSelect.text(pmc.eventSelect)
