@@ -114,13 +114,17 @@ public final class Interpreter {
     @inline(never)
     public func run(budget: Int) -> ExitReason {
         guard budget > 0 else { return .budgetSpent }
+        // The loop works on a local copy of the vCPU so its registers stay out of the class
+        // instance (no reloads through `self` after every store); written back on every exit.
+        var cpu = self.cpu
+        defer { self.cpu = cpu }
         var retired = 0
         while true {
             let rip = cpu.rip
-            guard cache.contains(rip) else { return rip == cache.end ? .end : .fault(fetchFault(at: rip)) }
+            guard cache.contains(rip) else { return rip == cache.end ? .end : .fault(cpu.fetchFault(at: rip)) }
             if rip == cache.end { return .end }
             guard var index = cache.lookup(rip, memory: cpu.memory, lowerer: lowerer) else {
-                return .fault(fetchFault(at: rip))
+                return .fault(cpu.fetchFault(at: rip))
             }
             while true {
                 let insn = cache.instructions[index]
@@ -157,11 +161,14 @@ public final class Interpreter {
         }
     }
 
+}
+
+extension CPU {
     /// #PF (or #GP for a non-canonical RIP) for fetching at `address`.
-    private func fetchFault(at address: UInt64) -> GuestFault {
+    func fetchFault(at address: UInt64) -> GuestFault {
         guard isCanonical(address) else { return .generalProtection() }
-        let present = !cpu.memory.permissions(at: address).isEmpty
-        return .pageFault(at: address, code: (present ? 1 : 0) | (cpu.cpl == 3 ? 4 : 0) | 0x10)
+        let present = !memory.permissions(at: address).isEmpty
+        return .pageFault(at: address, code: (present ? 1 : 0) | (cpl == 3 ? 4 : 0) | 0x10)
     }
 }
 
