@@ -21,8 +21,9 @@ let package = Package(
         .target(name: "X86Decoder", dependencies: ["CCapstone", "X86IR"], swiftSettings: strict),
         .target(name: "Interpreter", dependencies: ["X86IR"], swiftSettings: strict),
         .target(name: "VirtualPMU", swiftSettings: strict),
+        .target(name: "CycleModel", dependencies: ["X86IR"], swiftSettings: strict),
         .target(
-            name: "Emulator", dependencies: ["X86IR", "X86Decoder", "Interpreter", "VirtualPMU"],
+            name: "Emulator", dependencies: ["X86IR", "X86Decoder", "Interpreter", "VirtualPMU", "CycleModel"],
             swiftSettings: strict),
         .target(
             name: "VPMUCLI",
@@ -32,6 +33,7 @@ let package = Package(
         .testTarget(name: "X86DecoderTests", dependencies: ["X86Decoder"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "X86Decoder"]),
         .testTarget(name: "VirtualPMUTests", dependencies: ["VirtualPMU"]),
+        .testTarget(name: "CycleModelTests", dependencies: ["CycleModel"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator"]),
         .testTarget(name: "VPMUCLITests", dependencies: ["VPMUCLI"]),
     ]
