@@ -37,11 +37,7 @@ extension HardwareOptions {
         } catch {
             throw .badFile("--cycle-table '\(path)': cannot read the file")
         }
-        do {
-            cycleTable = try CycleTable.parse(text, name: path)
-        } catch {
-            throw .badOption("--cycle-table: \(error.description)")
-        }
+        cycleTable = try Self.parseTable(text, name: path)
     }
 
     /// `--core-mhz N` / `--ref-mhz N` (override a table file's values); no effect with `--cycle-model none`.
@@ -75,5 +71,19 @@ extension HardwareOptions {
             throw .badOption("--host-cost '\(text)': give both create=NS and reuse=NS")
         }
         hostCost = (create, reuse)
+    }
+}
+
+extension HardwareOptions {
+    /// The cost table type, for callers that do not import CycleModel.
+    public typealias Table = CycleTable
+
+    /// Parses table text as `--cycle-table` does.
+    public static func parseTable(_ text: String, name: String) throws(InputError) -> CycleTable {
+        do {
+            return try CycleTable.parse(text, name: name)
+        } catch {
+            throw .badOption("--cycle-table: \(error.description)")
+        }
     }
 }
