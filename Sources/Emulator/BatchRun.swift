@@ -65,7 +65,13 @@ struct BatchRun {
                 stop = interpreter.rip == interpreter.codeEnd ? .end : .limit
                 return true
             }
-            if batchLeft <= 0 { return false }
+            if batchLeft <= 0 {
+                // Reaching the end of the code is noticed by the batch that got there, not by an empty
+                // one after it: S1 with --exit-every 1 has 10 exits and 11 steps (cycle-model.md §5.2).
+                guard interpreter.rip == interpreter.codeEnd else { return false }
+                stop = .end
+                return true
+            }
             // The configuration cannot change during a run (MSR writes are host calls) and the CPL
             // only at its last instruction, so one counting set holds for the whole run.
             let counting = clock.counting(pmu: pmu, cpl: interpreter.cpl)
