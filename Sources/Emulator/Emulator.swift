@@ -111,8 +111,13 @@ public final class Emulator {
         guard let spec = Sampler.program(for: request, gpCounters: gpCount, taken: taken) else {
             throw PMUSetupError("--sample '\(request.event)': no free GP counter left for sampling")
         }
-        let program = try PMCProgram.parse(spec, vendor: configuration.pmu.vendor)
-        try pmu.program(program)
+        let program: PMCProgram
+        do {
+            program = try PMCProgram.parse(spec, vendor: configuration.pmu.vendor)
+            try pmu.program(program)
+        } catch {
+            throw PMUSetupError("--sample '\(request.event),period=\(request.period)': \(error.description)")
+        }
         if configuration.exitEvery == nil { configuration.exitEvery = 1 }
         return Sampler(counterName: program.counterName, event: request.event, period: request.period)
     }

@@ -11,7 +11,7 @@ extension RunResult {
             lines.append(Self.hardwareColumn(Self.twoDecimals(ipc)) + "      insn per cycle")
         }
         lines.append("")
-        lines.append(" host perf events (\(host.perfEventsCreated + host.perfEventsReused) reprograms resolved):")
+        lines.append(" host perf events:")
         lines.append(Self.hardwareColumn(String(host.reprograms)) + "      reprograms")
         lines.append(Self.hardwareColumn(String(host.perfEventsCreated)) + "      perf events created")
         lines.append(Self.hardwareColumn(String(host.perfEventsReused)) + "      perf events reused")

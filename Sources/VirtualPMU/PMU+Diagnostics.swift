@@ -14,9 +14,10 @@ extension PMU {
     /// Counter names in the order of ``counterValues()``.
     public var counterNames: [String] { pmcs.map(\.name) }
 
-    /// Pending emulated and hardware events per counter, what the next step folds (for traces).
+    /// Per counter: emulated and hardware events the next step folds, zero for counters it will not
+    /// reprogram (for traces).
     public func pendingEvents() -> [(emulated: UInt64, hardware: UInt64)] {
-        pmcs.map { ($0.emulatedCounter, $0.hwDelta) }
+        pmcs.map { reprogram & $0.bit == 0 ? (0, 0) : ($0.emulatedCounter, $0.hwDelta) }
     }
 
     /// Reported overflows per counter (for traces).
