@@ -98,7 +98,7 @@ public final class Emulator {
                     SampleProfile(
                         counter: sampler.counterName, event: sampler.event, period: sampler.period,
                         histogram: sampler.histogram.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
-                }))
+                }, hostStrategy: configuration.pmu.hostStrategy))
     }
 
     /// Programs the sampling counter (`--sample`) on the highest free GP counter; batches default to

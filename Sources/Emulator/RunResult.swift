@@ -57,11 +57,14 @@ public struct HardwareReport: Sendable, Equatable {
     public var hostEstimatedNanoseconds: UInt64? = nil
     /// `--sample` histogram.
     public var profile: SampleProfile? = nil
+    /// `--host-strategy` of the run, for the summary.
+    public var hostStrategy: HostStrategy = .reuse
 
     public init(
         cycles: UInt64 = 0, refCycles: UInt64 = 0, hostEstimatedNanoseconds: UInt64? = nil,
-        profile: SampleProfile? = nil
+        profile: SampleProfile? = nil, hostStrategy: HostStrategy = .reuse
     ) {
+        self.hostStrategy = hostStrategy
         self.cycles = cycles
         self.refCycles = refCycles
         self.hostEstimatedNanoseconds = hostEstimatedNanoseconds

@@ -11,7 +11,7 @@ extension RunResult {
             lines.append(Self.hardwareColumn(Self.twoDecimals(ipc)) + "      insn per cycle")
         }
         lines.append("")
-        lines.append(" host perf events:")
+        lines.append(" host perf events (\(hardware.hostStrategy.rawValue)):")
         lines.append(Self.hardwareColumn(String(host.reprograms)) + "      reprograms")
         lines.append(Self.hardwareColumn(String(host.perfEventsCreated)) + "      perf events created")
         lines.append(Self.hardwareColumn(String(host.perfEventsReused)) + "      perf events reused")

@@ -48,7 +48,7 @@ import Testing
         #expect(outcome.code == 0)
         #expect(outcome.output.contains("                    20      cycles"))
         #expect(outcome.output.contains("                  0.55      insn per cycle"))
-        #expect(outcome.output.contains(" host perf events:"))
+        #expect(outcome.output.contains(" host perf events (reuse):"))
         // Steps 0–3, each reprogramming gp0 (it counted in every batch): 4 reprograms, 1 create, 3 reuses.
         #expect(outcome.output.contains("                     4      reprograms"))
         #expect(outcome.output.contains("                     3      perf events reused"))
@@ -63,6 +63,19 @@ import Testing
         #expect(outcome.output.contains(" Samples: 39 of event 'instructions' every 101 (gp7)"))
         #expect(outcome.output.contains("   25.64%       10  400000:"))
         #expect(outcome.output.contains("   23.08%        9  400009:"))
+    }
+
+    @Test func disassemblyShowsStaticCycleCosts() {
+        // cycle-model.md §2: jne = branch 1 (+ taken 1 when taken); rep movsb = string 2 (+1 per
+        // element); mov eax,[m] = base 0 + load 4; wrmsr = 100.
+        let outcome = vpmu(["disasm", "--hex", "75fe f3a4 8b042500006000 0f30"])
+        #expect(outcome.code == 0)
+        let lines = outcome.output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines[0].hasSuffix("; branch, 1 cycle +1 taken"))
+        #expect(lines[1].hasSuffix("; 2 cycles +1 per element"))
+        #expect(lines[2].hasSuffix("; 4 cycles"))
+        #expect(lines[3].hasSuffix("; 100 cycles"))
     }
 
     @Test func traceFileIsWritten() throws {
