@@ -1,4 +1,5 @@
 import CycleModel
+import Foundation
 import Testing
 import X86IR
 
@@ -65,6 +66,16 @@ import X86IR
             let gained = table.referenceCycles(atCoreCycles: c0 + bound - 1) - table.referenceCycles(atCoreCycles: c0)
             #expect(gained < refEvents, "c0 \(c0)")
         }
+    }
+
+    @Test func shippedDefaultTableIsTheBuiltInOne() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Fixtures/cycles/default.cycles").standardized.path
+        let parsed = try CycleTable.parse(try String(contentsOfFile: path, encoding: .utf8), name: path)
+        #expect(parsed == CycleTable())
+        // Every key is written out, so the file documents the whole table.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for (key, value) in CycleTable.defaults { #expect(text.contains("\n\(key) = \(value)"), "\(key)") }
     }
 
     @Test func tableFileOverridesKeysAndMnemonics() throws {
