@@ -24,8 +24,9 @@ let package = Package(
         .target(name: "X86Decoder", dependencies: ["CCapstone", "X86IR"], swiftSettings: strict),
         .target(name: "Interpreter", dependencies: ["X86IR"], swiftSettings: hotPath),
         .target(name: "VirtualPMU", swiftSettings: hotPath),
+        .target(name: "CycleModel", dependencies: ["X86IR"], swiftSettings: strict),
         .target(
-            name: "Emulator", dependencies: ["X86IR", "X86Decoder", "Interpreter", "VirtualPMU"],
+            name: "Emulator", dependencies: ["X86IR", "X86Decoder", "Interpreter", "VirtualPMU", "CycleModel"],
             swiftSettings: hotPath),
         // Unicorn for `vpmu bench`, loaded with dlopen at run time: the product never links it.
         .target(name: "CUnicornRuntime", linkerSettings: [.linkedLibrary("dl")]),
@@ -38,6 +39,7 @@ let package = Package(
         .testTarget(name: "X86DecoderTests", dependencies: ["X86Decoder"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "X86Decoder"]),
         .testTarget(name: "VirtualPMUTests", dependencies: ["VirtualPMU"]),
+        .testTarget(name: "CycleModelTests", dependencies: ["CycleModel"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator"]),
         .testTarget(name: "VPMUCLITests", dependencies: ["VPMUCLI"]),
         .testTarget(name: "VPMUBenchTests", dependencies: ["VPMUBench", "Emulator"]),

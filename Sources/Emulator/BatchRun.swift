@@ -9,20 +9,51 @@ struct BatchRun {
     let interpreter: Interpreter
     let pmu: PMU
     let configuration: RunConfiguration
+    var clock: HardwareClock
+    var interrupts = GuestInterrupts()
+    var sampler: Sampler? = nil
     var stop = StopReason.end
     var fault: GuestFault? = nil
     var instructions: UInt64 = 0
     var branches: UInt64 = 0
     var exits = 0
+    /// Address of the last instruction retired, when the run that retired it started there.
+    var lastRetiredRIP: UInt64 = 0
+    /// Branches among the instructions of the last hand-over.
+    var lastBranches: UInt64 = 0
 
     mutating func execute(decoder: X86Decoder) throws(InputError) {
-        pmu.handleEvents(step: 0, afterInstructions: 0, rip: interpreter.rip)
+        vmEnterStep(0, guestStopped: false)
         while true {
             let stopped = try runBatch(decoder: decoder)
+            _ = clock.chargeExit(pmu: pmu, cpl: interpreter.cpl)
             exits += 1
-            pmu.handleEvents(step: exits, afterInstructions: instructions, rip: interpreter.rip)
+            if let every = configuration.hardware.schedInEvery, exits % every == 0 { pmu.schedIn() }
+            vmEnterStep(exits, guestStopped: stopped)
             if stopped { return }
         }
+    }
+
+    /// The VM-Enter step, then PMI injection (never at the step after the guest stopped).
+    private mutating func vmEnterStep(_ step: Int, guestStopped: Bool) {
+        let trace = configuration.hardware.trace
+        let pending = trace == nil ? [] : pmu.pendingEvents()
+        let overflowsBefore = trace == nil ? [] : pmu.overflowCounts()
+        let pmisBefore = pmu.pmis.count
+        if let record = pmu.handleEvents(step: step, afterInstructions: instructions, rip: interpreter.rip) {
+            let index = pmu.pmis.count - 1
+            sampler?.take(record, at: lastRetiredRIP, pmu: pmu)
+            interrupts.accept(record, index: index, interpreter: interpreter)
+        }
+        trace?.recordStep(
+            step, pending: pending, overflowsBefore: overflowsBefore, pmisBefore: pmisBefore, pmu: pmu,
+            rip: interpreter.rip)
+        if !guestStopped { interrupts.deliverHeld(interpreter: interpreter, pmu: pmu) }
+    }
+
+    /// Whether the next run must stop after one instruction: the STI shadow, tracing, sampling.
+    private var singleStepping: Bool {
+        interrupts.shadowActive || configuration.hardware.trace != nil
     }
 
     /// Runs one batch; returns true when the guest stopped.
@@ -34,12 +65,35 @@ struct BatchRun {
                 stop = interpreter.rip == interpreter.codeEnd ? .end : .limit
                 return true
             }
-            if batchLeft <= 0 { return false }
-            let reason = interpreter.run(budget: min(batchLeft, limitLeft))
-            batchLeft -= handOverRetirements()
+            if batchLeft <= 0 {
+                // Reaching the end of the code is noticed by the batch that got there, not by an empty
+                // one after it: S1 with --exit-every 1 has 10 exits and 11 steps (cycle-model.md §5.2).
+                guard interpreter.rip == interpreter.codeEnd else { return false }
+                stop = .end
+                return true
+            }
+            // The configuration cannot change during a run (MSR writes are host calls) and the CPL
+            // only at its last instruction, so one counting set holds for the whole run.
+            let counting = clock.counting(pmu: pmu, cpl: interpreter.cpl)
+            interpreter.cycleFuel = clock.fuel(for: counting, pmu: pmu)
+            interpreter.leavesOn = interrupts.runStops
+            let tracedRIP = interpreter.rip
+            let traceBefore = configuration.hardware.trace?.snapshot(pmu)
+            let reason = interpreter.run(budget: singleStepping ? 1 : min(batchLeft, limitLeft))
+            let runCycles = interpreter.takeCycles()
+            var hardwarePMI = clock.charge(runCycles, to: counting, pmu: pmu)
+            var retired = handOverRetirements()
+            batchLeft -= retired
+            if retired > 0 { lastRetiredRIP = tracedRIP }
+            if let trace = configuration.hardware.trace, let traceBefore, retired > 0 {
+                trace.recordInstruction(
+                    at: tracedRIP, cycles: runCycles, branch: lastBranches > 0, before: traceBefore,
+                    interpreter: interpreter, pmu: pmu, decoder: decoder)
+            }
+            interrupts.observe(interpreter.takeNotices(), retired: retired)
             switch reason {
-            case .budgetSpent:
-                continue
+            case .budgetSpent, .stateChanged:
+                break
             case .end:
                 stop = .end
                 return true
@@ -47,11 +101,23 @@ struct BatchRun {
                 stop = .hlt
                 return true
             case .fault(let guestFault):
+                // Delivered through the IDT if it can be; a faulting instruction ends its batch (cli.md B1).
+                let pushesCode = [12, 13, 14].contains(guestFault.vector)  // #SS #GP #PF (isa-subset.md §7)
+                if interpreter.deliverInterrupt(
+                    vector: guestFault.vector, errorCode: pushesCode ? guestFault.errorCode ?? 0 : nil)
+                {
+                    interrupts.shadowActive = false
+                    return false
+                }
                 stop = .fault
                 fault = guestFault
                 return true
             case .trap(let vector):
-                // No IDT delivery yet: a software interrupt ends the run after retiring (isa-subset.md §9).
+                // INT3 / INT n retired; without a gate the run ends (isa-subset.md §9).
+                if interpreter.deliverInterrupt(vector: vector, errorCode: nil) {
+                    interrupts.shadowActive = false
+                    break
+                }
                 stop = .fault
                 fault = GuestFault(vector: vector)
                 return true
@@ -61,18 +127,38 @@ struct BatchRun {
                     mnemonic: Emulator.mnemonic(at: rip, memory: interpreter.memory, decoder: decoder), address: rip)
             case .hostCall(let opcode):
                 guard let insn = interpreter.instructionAtRIP() else { return true }
+                let isEOI = opcode == .wrmsr && interpreter.register(GPR.rcx) & 0xFFFF_FFFF == 0x80B
                 if let guestFault = performHostCall(opcode) {
+                    if interpreter.deliverInterrupt(vector: guestFault.vector, errorCode: guestFault.errorCode ?? 0) {
+                        interrupts.shadowActive = false
+                        return false
+                    }
                     stop = .fault
                     fault = guestFault
                     return true
                 }
+                let hostBefore = configuration.hardware.trace?.snapshot(pmu)
                 interpreter.completeHostCall(insn)
-                batchLeft -= handOverRetirements()
+                // Charged with the configuration as the instruction started (cycle-model.md §3.2).
+                let hostCycles = interpreter.takeCycles()
+                hardwarePMI = clock.charge(hostCycles, to: counting, pmu: pmu) || hardwarePMI
+                retired = handOverRetirements()
+                batchLeft -= retired
+                lastRetiredRIP = tracedRIP
+                if let trace = configuration.hardware.trace, let hostBefore {
+                    trace.recordInstruction(
+                        at: tracedRIP, cycles: hostCycles, branch: false, before: hostBefore,
+                        interpreter: interpreter, pmu: pmu, decoder: decoder)
+                }
+                interrupts.observe([], retired: retired)
+                if isEOI { interrupts.endOfInterrupt() }
                 let exitsHere =
                     (opcode == .cpuid && configuration.exitOn.contains(.cpuid))
                     || ((opcode == .rdmsr || opcode == .wrmsr) && configuration.exitOn.contains(.msr))
                 if exitsHere && Int(instructions) < configuration.maxInstructions { return false }
             }
+            if interrupts.windowOpened(interpreter: interpreter) { return false }
+            if hardwarePMI && configuration.hardware.hwPMIExit { return false }
         }
     }
 
@@ -80,6 +166,7 @@ struct BatchRun {
     private mutating func handOverRetirements() -> Int {
         let (kernel, user) = interpreter.takeRetirements()
         var retired = 0
+        lastBranches = kernel.branches &+ user.branches
         for (counts, cpl) in [(kernel, 0), (user, 3)] where counts.instructions != 0 {
             instructions &+= counts.instructions
             branches &+= counts.branches

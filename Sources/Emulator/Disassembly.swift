@@ -1,12 +1,14 @@
+import CycleModel
 import Interpreter
 import X86Decoder
+import X86IR
 
 /// One line of `vpmu disasm` (cli.md B6).
 public struct DisassemblyLine: Sendable {
     public var address: UInt64
     public var bytes: [UInt8]
     public var text: String
-    /// `branch`, `unsupported`, `invalid`.
+    /// `branch`, `unsupported`, `invalid`, and the static cycle cost (`3 cycles`, `1 cycle +1 taken`).
     public var tags: [String]
 
     public var rendered: String {
@@ -30,6 +32,7 @@ extension Emulator {
             var tags: [String] = []
             if instruction.isBranch { tags.append("branch") }
             if instruction.kind != .supported { tags.append(instruction.kind.rawValue) }
+            if instruction.kind == .supported { tags.append(Self.costTag(instruction.lowered)) }
             lines.append(
                 DisassemblyLine(
                     address: address, bytes: Array(code.bytes[offset..<min(offset + length, code.bytes.count)]),
@@ -37,6 +40,18 @@ extension Emulator {
             offset += length
         }
         return lines
+    }
+}
+
+extension Emulator {
+    /// The built-in table's cost of `insn` as a disassembly tag (cli.md B6).
+    static func costTag(_ insn: LoweredInstruction) -> String {
+        let table = CycleTable()
+        let cost = table.staticCost(of: insn)
+        var tag = "\(cost) cycle\(cost == 1 ? "" : "s")"
+        if insn.opcode.isConditionalBranch { tag += " +\(table.takenCost) taken" }
+        if insn.opcode.isString { tag += " +\(table.stringElementCost) per element" }
+        return tag
     }
 }
 

@@ -28,7 +28,7 @@ public final class Emulator {
     }
 
     /// Builds the default machine with `code` loaded at 0x400000.
-    public func makeInterpreter(code: GuestCode, isIntel: Bool) -> Interpreter {
+    public func makeInterpreter(code: GuestCode, isIntel: Bool, cycleCosts: CycleCosts = .free) -> Interpreter {
         let memory = GuestMemory(base: Self.codeBase, size: Int(Self.stackTop - Self.codeBase))
         let codeEnd = Self.codeBase + UInt64(code.bytes.count)
         let pageSize = UInt64(GuestMemory.pageSize)
@@ -40,7 +40,7 @@ public final class Emulator {
         let decoder = self.decoder
         return Interpreter(
             memory: memory, codeStart: Self.codeBase, codeEnd: codeEnd, codeLimit: codeLimit, isIntel: isIntel,
-            lowerer: { bytes, address in decoder.lower(bytes, at: address) })
+            cycleCosts: cycleCosts, lowerer: { bytes, address in decoder.lower(bytes, at: address) })
     }
 
     /// Runs `code` with `configuration`.
@@ -50,15 +50,22 @@ public final class Emulator {
         var pmuConfiguration = configuration.pmu
         pmuConfiguration.untruncatedLegacyWrite = configuration.quirks.contains(.untruncatedLegacyWrite)
         let pmu: PMU
+        var configuration = configuration
+        var sampler: Sampler? = nil
         do {
             pmu = try PMU(configuration: pmuConfiguration)
             for program in configuration.counters { try pmu.program(program) }
+            if let request = configuration.hardware.sample {
+                sampler = try armSampler(request, pmu: pmu, configuration: &configuration)
+            }
             if let filter = configuration.filter { pmu.install(filter: filter) }
             if let lvtpc = configuration.lvtpc { try pmu.setLVTPC(hostValue: lvtpc) }
         } catch {
             throw .badOption(error.description)
         }
-        let interpreter = makeInterpreter(code: code, isIntel: configuration.pmu.vendor == .intel)
+        let clock = HardwareClock(table: configuration.hardware.cycleTable)
+        let interpreter = makeInterpreter(
+            code: code, isIntel: configuration.pmu.vendor == .intel, cycleCosts: clock.interpreterCosts)
         interpreter.setRegister(GPR.rsp, Self.stackTop)
         for (number, value) in configuration.registers { interpreter.setRegister(number, value) }
         interpreter.rflags = configuration.rflags
@@ -66,8 +73,15 @@ public final class Emulator {
         interpreter.setPrivilege(user: configuration.userMode)
         let initialRegisters = (0..<16).map { interpreter.register($0) }
 
-        var run = BatchRun(interpreter: interpreter, pmu: pmu, configuration: configuration)
+        var run = BatchRun(interpreter: interpreter, pmu: pmu, configuration: configuration, clock: clock)
+        run.sampler = sampler
         try run.execute(decoder: decoder)
+        var host = HostReport(statistics: pmu.hostStatistics)
+        if let cost = configuration.hardware.hostCost {
+            host.estimatedNanoseconds =
+                UInt64(host.statistics.perfEventsCreated) &* cost.create
+                &+ UInt64(host.statistics.perfEventsReused) &* cost.reuse
+        }
 
         return RunResult(
             stop: run.stop, stopRIP: interpreter.rip, fault: run.fault.map { report(for: $0, interpreter: interpreter) },
@@ -76,7 +90,36 @@ public final class Emulator {
             rip: interpreter.rip, rflags: interpreter.rflags, vendor: configuration.pmu.vendor,
             model: configuration.pmu.model, exitEvery: configuration.exitEvery, globalStatus: pmu.globalStatus,
             counters: pmu.counters, namedCounters: Set(configuration.counters.map(\.counterName)), pmis: pmu.pmis,
-            pmisSuppressed: pmu.pmisSuppressed, host: pmu.hostStatistics, origin: code.origin)
+            pmisSuppressed: pmu.pmisSuppressed, host: host.statistics, origin: code.origin,
+            hardware: HardwareReport(
+                cycles: run.clock.coreCycles, refCycles: run.clock.referenceCycles,
+                hostEstimatedNanoseconds: host.estimatedNanoseconds,
+                profile: run.sampler.map { sampler in
+                    SampleProfile(
+                        counter: sampler.counterName, event: sampler.event, period: sampler.period,
+                        histogram: sampler.histogram.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+                }, hostStrategy: configuration.pmu.hostStrategy))
+    }
+
+    /// Programs the sampling counter (`--sample`) on the highest free GP counter; batches default to
+    /// one instruction so each sample names the instruction that overflowed the counter.
+    private func armSampler(_ request: SampleRequest, pmu: PMU, configuration: inout RunConfiguration)
+        throws(PMUSetupError) -> Sampler
+    {
+        let taken = Set(configuration.counters.map(\.counterName))
+        let gpCount = pmu.counterNames.filter { $0.hasPrefix("gp") }.count
+        guard let spec = Sampler.program(for: request, gpCounters: gpCount, taken: taken) else {
+            throw PMUSetupError("--sample '\(request.event)': no free GP counter left for sampling")
+        }
+        let program: PMCProgram
+        do {
+            program = try PMCProgram.parse(spec, vendor: configuration.pmu.vendor)
+            try pmu.program(program)
+        } catch {
+            throw PMUSetupError("--sample '\(request.event),period=\(request.period)': \(error.description)")
+        }
+        if configuration.exitEvery == nil { configuration.exitEvery = 1 }
+        return Sampler(counterName: program.counterName, event: request.event, period: request.period)
     }
 
     private func report(for fault: GuestFault, interpreter: Interpreter) -> FaultReport {

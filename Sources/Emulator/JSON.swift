@@ -83,7 +83,14 @@ extension RunResult {
                 ("sources", .array(pmi.sources.map(JSON.string))), ("vectored", .bool(pmi.vectored)),
             ])
         }
-        return .object([
+        var hostMembers: [(String, JSON)] = [
+            ("reprograms", .signed(host.reprograms)),
+            ("perf_events_created", .signed(host.perfEventsCreated)),
+            ("perf_events_reused", .signed(host.perfEventsReused)),
+            ("perf_events_released", .signed(host.perfEventsReleased)),
+        ]
+        if let estimate = hardware.hostEstimatedNanoseconds { hostMembers.append(("estimated_ns", .integer(estimate))) }
+        var members: [(String, JSON)] = [
             ("stop", .object(stopMembers)),
             ("instructions", .integer(instructions)),
             ("branches", .integer(branches)),
@@ -101,15 +108,27 @@ extension RunResult {
             ("vendor", .string(vendor.rawValue)),
             ("model", .string(model.rawValue)),
             ("steps", .signed(exits + 1)),
-            (
-                "host",
-                .object([
-                    ("reprograms", .signed(host.reprograms)),
-                    ("perf_events_created", .signed(host.perfEventsCreated)),
-                    ("perf_events_reused", .signed(host.perfEventsReused)),
-                    ("perf_events_released", .signed(host.perfEventsReleased)),
-                ])
-            ),
-        ])
+            ("cycles", .integer(hardware.cycles)),
+            ("ref_cycles", .integer(hardware.refCycles)),
+            ("host", .object(hostMembers)),
+        ]
+        if let profile = hardware.profile {
+            members.append(
+                (
+                    "samples",
+                    .object([
+                        ("counter", .string(profile.counter)), ("event", .string(profile.event)),
+                        ("period", .integer(profile.period)), ("total", .signed(profile.total)),
+                        (
+                            "histogram",
+                            .array(
+                                profile.histogram.map {
+                                    .object([("rip", .string(hex($0.address))), ("samples", .signed($0.samples))])
+                                })
+                        ),
+                    ])
+                ))
+        }
+        return .object(members)
     }
 }

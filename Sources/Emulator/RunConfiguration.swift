@@ -37,6 +37,8 @@ public struct RunConfiguration: Sendable {
     public var counters: [PMCProgram] = []
     public var filter: EventFilter? = nil
     public var lvtpc: UInt64? = nil
+    /// Cycle model, host cost, sampling and trace (HardwareOptions.swift).
+    public var hardware = HardwareOptions()
 
     public init() {}
 

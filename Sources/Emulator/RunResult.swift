@@ -43,4 +43,37 @@ public struct RunResult: Sendable {
     public var pmisSuppressed: Int
     public var host: HostStatistics
     public var origin: String
+    /// Cycle-model totals, host cost estimate and sampling profile.
+    public var hardware = HardwareReport()
+}
+
+/// What the cycle side, the host cost model and sampling report (cycle-model.md §3.4, §5.2).
+public struct HardwareReport: Sendable, Equatable {
+    /// C: core cycles charged in the run.
+    public var cycles: UInt64 = 0
+    /// R(C).
+    public var refCycles: UInt64 = 0
+    /// `host.estimated_ns` with `--host-cost`.
+    public var hostEstimatedNanoseconds: UInt64? = nil
+    /// `--sample` histogram.
+    public var profile: SampleProfile? = nil
+    /// `--host-strategy` of the run, for the summary.
+    public var hostStrategy: HostStrategy = .reuse
+
+    public init(
+        cycles: UInt64 = 0, refCycles: UInt64 = 0, hostEstimatedNanoseconds: UInt64? = nil,
+        profile: SampleProfile? = nil, hostStrategy: HostStrategy = .reuse
+    ) {
+        self.hostStrategy = hostStrategy
+        self.cycles = cycles
+        self.refCycles = refCycles
+        self.hostEstimatedNanoseconds = hostEstimatedNanoseconds
+        self.profile = profile
+    }
+}
+
+/// Host statistics plus the optional cost estimate.
+struct HostReport {
+    var statistics: HostStatistics
+    var estimatedNanoseconds: UInt64? = nil
 }

@@ -21,6 +21,7 @@ extension RunResult {
         lines.append(Self.column(String(instructions)) + "      instructions retired")
         lines.append(Self.column(String(branches)) + "      branches retired")
         lines.append(Self.column(String(exits)) + "      VM exits")
+        lines.append(contentsOf: hardwareLines)
         if let fault {
             var text = " stop: fault \(fault.exception) at \(hex(stopRIP))"
             if let mnemonic = fault.mnemonic { text += " (\(mnemonic))" }

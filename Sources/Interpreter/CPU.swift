@@ -34,6 +34,16 @@ struct CPU {
     /// Retirements at CPL 0 and at CPL 1–3 since the last hand-over.
     var kernelCounts = RetirementCounts()
     var userCounts = RetirementCounts()
+    /// Core cycles charged by the cycle model since the last hand-over (cycle-model.md §2).
+    var cycles: UInt64 = 0
+    /// The run stops after the instruction that brings `cycles` to this (the next cycles-counter wrap).
+    var cycleFuel = UInt64.max
+    /// `taken` and `string_iter`: the run-time parts of an instruction's cost.
+    var takenCycles: UInt64 = 0
+    var stringElementCycles: UInt64 = 0
+    /// Interrupt-relevant events since the last hand-over, and those that end the run.
+    var notices: InterpreterNotices = []
+    var leavesOn: InterpreterNotices = [.interruptShadow, .privilegeChanged]
 
     init(memory: GuestMemory) { self.memory = memory }
 

@@ -20,11 +20,15 @@ struct CodeCache {
     let limit: UInt64
     var slots: [Int32]
     var instructions: [LoweredInstruction] = []
+    /// Static cycle cost of each record, parallel to `instructions` (computed once, at decode).
+    var costs: [UInt64] = []
+    let staticCost: (LoweredInstruction) -> UInt64
 
-    init(start: UInt64, end: UInt64, limit: UInt64) {
+    init(start: UInt64, end: UInt64, limit: UInt64, cost: @escaping (LoweredInstruction) -> UInt64) {
         self.start = start
         self.end = end
         self.limit = limit
+        staticCost = cost
         slots = [Int32](repeating: -1, count: Int(limit - start))
     }
 
@@ -59,6 +63,7 @@ struct CodeCache {
                 || after < pc
             if stop { insn.attributes.insert(.blockEnd) }
             instructions.append(insn)
+            costs.append(staticCost(insn))
             if stop { return first }
             pc = after
         }
@@ -82,6 +87,7 @@ struct CodeCache {
     private mutating func flush(memory: GuestMemory) {
         for index in slots.indices { slots[index] = -1 }
         instructions.removeAll(keepingCapacity: true)
+        costs.removeAll(keepingCapacity: true)
         var page = start
         while page < limit {
             memory.clearHoldsCode(page: Int((page - memory.base) / UInt64(GuestMemory.pageSize)))

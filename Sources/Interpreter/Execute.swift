@@ -16,6 +16,10 @@ extension CPU {
             try executeStack(insn)
         case .pushfq, .popfq:
             try executeFlagStack(insn)
+            if !notices.isDisjoint(with: leavesOn) {
+                rip = next
+                return .leaveRun
+            }
         case .enter, .leave:
             try executeFrame(insn)
         case .mul, .imul1:
@@ -62,7 +66,15 @@ extension CPU {
         case .cli, .sti:
             // CPL must not exceed IOPL (always 0 here).
             guard UInt64(cpl) <= (rflags & RFlags.iopl) >> 12 else { throw .generalProtection() }
-            if insn.opcode == .cli { rflags &= ~RFlags.if } else { rflags |= RFlags.if }
+            if insn.opcode == .cli {
+                rflags &= ~RFlags.if
+            } else if rflags & RFlags.if == 0 {
+                // STI from IF = 0 makes the next instruction an interrupt shadow (isa-subset.md §6, §7).
+                rflags |= RFlags.if
+                notices.insert([.interruptShadow, .interruptsEnabled])
+                rip = next
+                return .leaveRun
+            }
         case .cpuid:
             return .hostCall
         case .rdmsr, .wrmsr:

@@ -2,7 +2,7 @@ import X86IR
 
 /// Why ``Interpreter/run(budget:)`` handed control back.
 public enum ExitReason: Equatable, Sendable {
-    /// `budget` instructions retired.
+    /// `budget` instructions retired, or the cycle fuel (``Interpreter/cycleFuel``) ran out.
     case budgetSpent
     /// RIP reached the first byte after the code (cli.md: stop reason `end`).
     case end
@@ -17,6 +17,42 @@ public enum ExitReason: Equatable, Sendable {
     case hostCall(Opcode)
     /// An instruction outside the subset is at RIP.
     case unsupported
+    /// An instruction retired that raised a notice in ``Interpreter/leavesOn``; read
+    /// ``Interpreter/takeNotices()`` and go on.
+    case stateChanged
+}
+
+/// Events the emulator's interrupt logic and cycle side must know about (isa-subset.md §7).
+public struct InterpreterNotices: OptionSet, Sendable {
+    public var rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// An IRETQ retired (it ends NMI blocking).
+    public static let iretq = InterpreterNotices(rawValue: 1 << 0)
+    /// An STI set IF from 0: the next instruction is an interrupt shadow.
+    public static let interruptShadow = InterpreterNotices(rawValue: 1 << 1)
+    /// RFLAGS.IF went from 0 to 1 (STI, POPFQ or IRETQ).
+    public static let interruptsEnabled = InterpreterNotices(rawValue: 1 << 2)
+    /// A far return changed the CPL.
+    public static let privilegeChanged = InterpreterNotices(rawValue: 1 << 3)
+}
+
+/// The cycle model as the interpreter applies it: a cost per decoded record plus the run-time terms.
+public struct CycleCosts {
+    /// Everything known at decode (base, memory terms, `taken` of unconditional branches).
+    public var staticCost: (LoweredInstruction) -> UInt64
+    /// Added when a conditional branch is taken.
+    public var taken: UInt64
+    /// Added per element a string instruction processes.
+    public var stringElement: UInt64
+
+    public init(staticCost: @escaping (LoweredInstruction) -> UInt64, taken: UInt64, stringElement: UInt64) {
+        self.staticCost = staticCost
+        self.taken = taken
+        self.stringElement = stringElement
+    }
+
+    /// No hardware side: every instruction costs 0 (`--cycle-model none`).
+    public static var free: CycleCosts { CycleCosts(staticCost: { _ in 0 }, taken: 0, stringElement: 0) }
 }
 
 /// Decodes and lowers the instruction at an address from the bytes available there.
@@ -40,12 +76,14 @@ public final class Interpreter {
     ///   - lowerer: decodes on a cache miss.
     public init(
         memory: GuestMemory, codeStart: UInt64, codeEnd: UInt64, codeLimit: UInt64, isIntel: Bool,
-        lowerer: @escaping Lowerer
+        cycleCosts: CycleCosts = .free, lowerer: @escaping Lowerer
     ) {
         cpu = CPU(memory: memory)
         cpu.isIntel = isIntel
         cpu.rip = codeStart
-        cache = CodeCache(start: codeStart, end: codeEnd, limit: codeLimit)
+        cpu.takenCycles = cycleCosts.taken
+        cpu.stringElementCycles = cycleCosts.stringElement
+        cache = CodeCache(start: codeStart, end: codeEnd, limit: codeLimit, cost: cycleCosts.staticCost)
         self.lowerer = lowerer
     }
 
@@ -92,6 +130,41 @@ public final class Interpreter {
         return (cpu.kernelCounts, cpu.userCounts)
     }
 
+    /// Core cycles charged since the last call, and resets them.
+    public func takeCycles() -> UInt64 {
+        defer { cpu.cycles = 0 }
+        return cpu.cycles
+    }
+
+    /// The run stops after the instruction that brings the cycles charged since ``takeCycles()`` to
+    /// at least this: the emulator sets it to the distance to the next cycles-counter wrap.
+    public var cycleFuel: UInt64 {
+        get { cpu.cycleFuel }
+        set { cpu.cycleFuel = newValue }
+    }
+
+    /// Notices that end a run with ``ExitReason/stateChanged`` (an STI shadow and a privilege change always do).
+    public var leavesOn: InterpreterNotices {
+        get { cpu.leavesOn }
+        set { cpu.leavesOn = newValue.union([.interruptShadow, .privilegeChanged]) }
+    }
+
+    /// Notices raised since the last call, and resets them.
+    public func takeNotices() -> InterpreterNotices {
+        defer { cpu.notices = [] }
+        return cpu.notices
+    }
+
+    /// RFLAGS.IF.
+    public var interruptsEnabled: Bool { cpu.rflags & RFlags.if != 0 }
+
+    /// The static cycle cost of the record at RIP, as the cache computed it (for traces and disassembly).
+    public func staticCycles(at address: UInt64) -> UInt64? {
+        guard cache.contains(address), let index = cache.lookup(address, memory: cpu.memory, lowerer: lowerer)
+        else { return nil }
+        return cache.costs[index]
+    }
+
     /// The record at RIP (decoding it if needed), e.g. to name a faulting or host-call instruction.
     public func instructionAtRIP() -> LoweredInstruction? {
         guard cache.contains(cpu.rip) else { return nil }
@@ -102,6 +175,7 @@ public final class Interpreter {
     public func completeHostCall(_ insn: LoweredInstruction) {
         cpu.rip &+= UInt64(insn.length)
         cpu.retire(insn)
+        cpu.cycles &+= cache.staticCost(insn)
     }
 
     // MARK: Run loop
@@ -135,25 +209,35 @@ public final class Interpreter {
                     return .fault(error)
                 }
                 switch step {
-                case .next, .jump: break
-                case .hostCall: return .hostCall(insn.opcode)
+                case .next: break
+                case .jump:
+                    if insn.opcode.isConditionalBranch { cpu.cycles &+= cpu.takenCycles }
+                case .hostCall: return .hostCall(insn.opcode)  // completeHostCall charges and retires it
                 case .unsupported: return .unsupported
                 case .halt:
                     cpu.retire(insn)
+                    cpu.cycles &+= cache.costs[index]
                     return .halt
                 case .trap(let vector):
                     cpu.retire(insn)
+                    cpu.cycles &+= cache.costs[index]
                     return .trap(vector: vector)
+                case .leaveRun:
+                    cpu.retire(insn)
+                    cpu.cycles &+= cache.costs[index]
+                    return .stateChanged
                 }
+                // Charged after completion, never for a fault (cycle-model.md §2, §3.2).
+                cpu.cycles &+= cache.costs[index]
                 cpu.retire(insn)
                 retired += 1
                 if !cpu.memory.writtenCodePages.isEmpty {
                     cache.invalidate(pages: cpu.memory.writtenCodePages, memory: cpu.memory)
                     cpu.memory.writtenCodePages.removeAll(keepingCapacity: true)
-                    if retired >= budget { return .budgetSpent }
+                    if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
                     break
                 }
-                if retired >= budget { return .budgetSpent }
+                if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
                 if case .jump = step { break }
                 if insn.attributes.contains(.blockEnd) { break }
                 index += 1

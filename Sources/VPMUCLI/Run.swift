@@ -60,6 +60,8 @@ struct Run: ParsableCommand {
     @Option(help: "enter-leave-branch,rep-1024,untruncated-legacy-write.")
     var quirk: String?
 
+    @OptionGroup var hardware: HardwareFlags
+
     /// Builds the run configuration from the options; every malformed value is an ``InputError``.
     func makeConfiguration() throws(InputError) -> RunConfiguration {
         var configuration = RunConfiguration()
@@ -120,6 +122,7 @@ struct Run: ParsableCommand {
         } catch {
             throw .badOption(error.description)
         }
+        try hardware.apply(to: &configuration)
         return configuration
     }
 
@@ -135,7 +138,10 @@ struct Run: ParsableCommand {
     mutating func execute() throws(InputError) -> String {
         let guest = try code.load()
         let configuration = try makeConfiguration()
-        let result = try Emulator().run(guest, configuration: configuration)
-        return json ? result.json.rendered() : result.summary
+        let emulator = try Emulator()
+        let result = try emulator.run(guest, configuration: configuration)
+        try hardware.writeTrace(configuration)
+        if json { return result.json.rendered() }
+        return result.summary + (result.hardware.profile == nil ? "" : "\n\n" + emulator.profileText(result, code: guest))
     }
 }

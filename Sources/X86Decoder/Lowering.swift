@@ -41,6 +41,7 @@ struct Lowering {
         var record = LoweredInstruction(opcode: .nop, length: length)
         if x86.addr_size == 4 { record.attributes.insert(.addressSize32) }
         try lowerOperation(into: &record)
+        record.costClass = Self.nopCostClasses[id.rawValue] ?? CostClass(record.opcode)
         if repPrefix == 0xF0 {
             guard record.opcode.isLockable, record.destination == .memory else { throw .invalidOpcode }
             record.attributes.insert(.lock)
@@ -265,6 +266,12 @@ struct Lowering {
         (X86_INS_RDPMC, .rdpmc), (X86_INS_HLT, .hlt), (X86_INS_IRETQ, .iretq), (X86_INS_RETFQ, .retf),
         (X86_INS_INT3, .int3), (X86_INS_UD2, .invalid),
     ])
+
+    /// NOP-family instructions with their own cycle-table rows (cycle-model.md §2).
+    static let nopCostClasses: [UInt32: CostClass] = [
+        X86_INS_PAUSE.rawValue: .pause, X86_INS_LFENCE.rawValue: .lfence, X86_INS_MFENCE.rawValue: .mfence,
+        X86_INS_SFENCE.rawValue: .sfence,
+    ]
 
     /// Condition-code families; the condition comes from the opcode byte.
     static let conditionalFamilies: [UInt32: Opcode] = {

@@ -62,6 +62,8 @@ public struct LoweredInstruction: Hashable, Sendable {
     /// Memory scale 1, 2, 4 or 8.
     public var scale: UInt8
     public var attributes: InstructionAttributes
+    /// Cycle-table row of the base cost (cycle-model.md §2); fits in the record's padding.
+    public var costClass: CostClass
     /// Immediate, already sign- or zero-extended as the encoding defines (isa-subset.md §4).
     /// ENTER packs size (bits 15:0) and nesting level (bits 23:16).
     public var immediate: UInt64
@@ -86,6 +88,7 @@ public struct LoweredInstruction: Hashable, Sendable {
         self.index = index
         self.scale = scale
         self.attributes = attributes
+        self.costClass = CostClass(opcode)
         self.immediate = immediate
         self.displacement = displacement
     }

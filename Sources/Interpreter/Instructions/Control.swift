@@ -14,6 +14,9 @@ enum Step {
     case hostCall
     /// Valid x86 outside the subset: end the run with an error; not retired.
     case unsupported
+    /// Retire, then hand back: the instruction raised a notice in `leavesOn` (an interrupt window
+    /// may have opened, or the privilege changed, which changes what the cycle side counts).
+    case leaveRun
 }
 
 /// Built-in selectors (isa-subset.md §7).
@@ -124,10 +127,12 @@ extension CPU {
         }
         guard isCanonical(target) else { throw .generalProtection() }
         if let flags { loadFlags(flags) }
+        if isIret { notices.insert(.iretq) }
+        if newPrivilege != cpl { notices.insert(.privilegeChanged) }
         cs = UInt16(selector)
         ss = UInt16(newSS)
         registers[GPR.rsp] = rsp
         rip = target
-        return .jump
+        return notices.isDisjoint(with: leavesOn) ? .jump : .leaveRun
     }
 }

@@ -80,7 +80,9 @@ extension CPU {
         var writable = RFlags.writableAtCPL0
         if cpl > 0 { writable &= ~(RFlags.if | RFlags.iopl) }
         materializeFlags()
+        let wasEnabled = rflags & RFlags.if != 0
         rflags = (rflags & ~writable) | (value & writable) | RFlags.reserved1
+        if !wasEnabled && rflags & RFlags.if != 0 { notices.insert(.interruptsEnabled) }
     }
 
     /// ENTER size, level (SDM Vol. 2 "ENTER", 64-bit operand size) and LEAVE. Registers are

@@ -14,6 +14,7 @@ extension CPU {
         let compares = insn.opcode == .cmps || insn.opcode == .scas
         let delta = rflags & RFlags.df != 0 ? 0 &- UInt64(size) : UInt64(size)
         var chunks: UInt64 = 0
+        var elements: UInt64 = 0
         while true {
             if repeated && countRegister(insn) == 0 { break }
             let rsi = registers[GPR.rsi] & addressMask
@@ -38,6 +39,7 @@ extension CPU {
             } catch {
                 return (error, chunks)
             }
+            elements &+= 1
             let usesSource = insn.opcode != .stos && insn.opcode != .scas
             let usesDestination = insn.opcode != .lods
             if usesSource { setAddressRegister(GPR.rsi, (rsi &+ delta) & addressMask, short: short) }
@@ -52,6 +54,8 @@ extension CPU {
                 if insn.attributes.contains(.repne) && zero { break }
             }
         }
+        // A faulting string instruction costs nothing; a completed one pays per element (cycle-model.md §2).
+        cycles &+= elements &* stringElementCycles
         return (nil, chunks)
     }
 
