@@ -1,6 +1,7 @@
 import Testing
 
-/// pmu-semantics.md §18 rows 1–49, end to end: the real guest bytes through `vpmu run --json`.
+/// pmu-semantics.md §18 rows 1–51 and 57, end to end: the real guest bytes through `vpmu run --json`
+/// (rows 52–56, guest PMI handlers, are in EmulatorTests/PMIDeliveryTests).
 ///
 /// Every expected value is the spec's own (worked out there from §4–§13 by hand); where a row needs
 /// a short derivation it is in the comment. VirtualPMUTests checks the same rows on the PMU alone.
@@ -90,6 +91,12 @@ import Testing
     @Test func row11FixedZeroCountsInstructions() throws {
         #expect(try GuestRun(S.s1, "--pmc fixed0=instructions").value("fixed0") == 10)
         #expect(try GuestRun(S.s2, "--pmc fixed0=instructions").value("fixed0") == 11)
+    }
+
+    @Test func row12FixedOneAndTwoGetNoEmulatedEvents() throws {
+        let run = try GuestRun(S.s1, "--cycle-model none --pmc fixed1=cycles --pmc fixed2=ref-cycles")
+        #expect(run.value("fixed1") == 0)
+        #expect(run.value("fixed2") == 0)
     }
 
     @Test func row13RefreshValues() throws {
@@ -368,6 +375,32 @@ import Testing
     }
 
     // Rows 44–46 and 48–49 are the kernel-test replays in KVMTestReplayTests.
+
+    // Rows 50, 51, 57: the cycle side (cycle-model.md §2–§3; NOP 1, WRMSR 100, RDPMC 25, XOR 1).
+
+    // 5 NOPs count 5; the disabling WRMSR is charged (configuration as the instruction starts) = 100.
+    @Test func row50CycleSideFollowsLiveEnables() throws {
+        let code = String(repeating: "90", count: 5) + S.wrmsr + String(repeating: "90", count: 5)
+        #expect(try GuestRun(code, "--pmc gp0=cycles --reg rcx=0x186").value("gp0") == 105)
+    }
+
+    // From 2^48 − 5, the 5th NOP wraps at once (reported once, not again at the fold); its PMI waits
+    // for the next step, which is the final one: accepted, not vectored.
+    @Test func row51CycleWrapReportedOnce() throws {
+        let run = try GuestRun(S.s1, "--pmc gp0=cycles,start=0xFFFFFFFFFFFB,int")
+        #expect(run.value("gp0") == 5)
+        #expect(run.overflows("gp0") == 1)
+        #expect(run.globalStatus == "0x1")
+        #expect(run.pmis.count == 1)
+        #expect(run.pmis.first?["vectored"] as? Bool == false)
+    }
+
+    // xor ecx,ecx (1); RDPMC reads 1 (its own 25 is charged after it); the second reads 26; final 51.
+    @Test func row57AReadExcludesItsOwnCost() throws {
+        let run = try GuestRun("31 C9" + S.rdpmc + S.rdpmc, "--pmc gp0=cycles")
+        #expect(run.register("rax") == 26)
+        #expect(run.value("gp0") == 51)
+    }
 
     @Test(arguments: [("emulated-counter", 0, "0x0", 0), ("prev-counter", 1, "0x2", 1)])
     func row47DownwardWriteInTheSameBatch(model: String, overflows: Int, status: String, pmis: Int) throws {
