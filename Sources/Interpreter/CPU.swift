@@ -131,7 +131,7 @@ struct CPU {
     // MARK: Memory operands
 
     /// The effective address of the instruction's memory operand (isa-subset.md §4).
-    @inline(__always) func effectiveAddress(_ insn: LoweredInstruction) -> UInt64 {
+    @inline(__always) func effectiveAddress(_ insn: borrowing LoweredInstruction) -> UInt64 {
         var address = insn.displacement
         if insn.base != 0xFF { address &+= registers[Int(insn.base & 15)] }
         if insn.index != 0xFF { address &+= registers[Int(insn.index & 15)] &* UInt64(insn.scale) }

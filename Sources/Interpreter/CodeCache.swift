@@ -8,7 +8,7 @@ extension InstructionAttributes {
 /// Decoded records of the code region, found by guest address.
 ///
 /// `slots` maps every byte offset of the executable region to the index of the record decoded
-/// at that address (−1 = not decoded). Records of one block are consecutive in `instructions`.
+/// at that address (−1 = not decoded). Records of one block are consecutive in `records`.
 struct CodeCache {
     /// Longest block, so a miss costs a bounded decode.
     static let maximumBlockLength = 64
@@ -19,9 +19,8 @@ struct CodeCache {
     let end: UInt64
     let limit: UInt64
     var slots: [Int32]
-    var instructions: [LoweredInstruction] = []
-    /// Static cycle cost of each record, parallel to `instructions` (computed once, at decode).
-    var costs: [UInt64] = []
+    /// The records and their static cycle costs, consecutive per block.
+    let records = RecordStore()
     let staticCost: (LoweredInstruction) -> UInt64
 
     init(start: UInt64, end: UInt64, limit: UInt64, cost: @escaping (LoweredInstruction) -> UInt64) {
@@ -46,8 +45,8 @@ struct CodeCache {
 
     @inline(never)
     private mutating func decodeBlock(at address: UInt64, memory: GuestMemory, lowerer: Lowerer) -> Int? {
-        if instructions.count >= Self.maximumRecords { flush(memory: memory) }
-        let first = instructions.count
+        if records.count >= Self.maximumRecords { flush(memory: memory) }
+        let first = records.count
         var pc = address
         for _ in 0..<Self.maximumBlockLength {
             let bytes = memory.executableBytes(at: pc, limit: 15)
@@ -56,19 +55,18 @@ struct CodeCache {
             let length = UInt64(max(insn.length, 1))
             memory.markHoldsCode(pc)
             memory.markHoldsCode(pc &+ length &- 1)
-            slots[Int(pc - start)] = Int32(instructions.count)
+            slots[Int(pc - start)] = Int32(records.count)
             let after = pc &+ length
             let stop =
                 insn.opcode.endsBlock || after == end || after >= limit || after & 0xFFF == 0
                 || after < pc
             if stop { insn.attributes.insert(.blockEnd) }
-            instructions.append(insn)
-            costs.append(staticCost(insn))
+            records.append(RecordStore.Entry(instruction: insn, cost: staticCost(insn)))
             if stop { return first }
             pc = after
         }
-        guard instructions.count > first else { return nil }
-        instructions[instructions.count - 1].attributes.insert(.blockEnd)
+        guard records.count > first else { return nil }
+        records[records.count - 1].instruction.attributes.insert(.blockEnd)
         return first
     }
 
@@ -86,8 +84,7 @@ struct CodeCache {
 
     private mutating func flush(memory: GuestMemory) {
         for index in slots.indices { slots[index] = -1 }
-        instructions.removeAll(keepingCapacity: true)
-        costs.removeAll(keepingCapacity: true)
+        records.removeAll()
         var page = start
         while page < limit {
             memory.clearHoldsCode(page: Int((page - memory.base) / UInt64(GuestMemory.pageSize)))

@@ -3,7 +3,7 @@ import X86IR
 extension CPU {
     /// Executes one record. On a fault nothing is retired and RIP stays at the instruction.
     @inline(__always)
-    mutating func execute(_ insn: LoweredInstruction) throws(GuestFault) -> Step {
+    mutating func execute(_ insn: borrowing LoweredInstruction) throws(GuestFault) -> Step {
         let next = rip &+ UInt64(insn.length)
         switch insn.opcode {
         case .add, .adc, .sub, .sbb, .cmp, .and, .or, .xor, .test:
@@ -110,7 +110,7 @@ extension CPU {
 
     /// The exception an undecodable record raises: #UD, #GP(0) for an over-long instruction, or
     /// #PF for an instruction running into memory that cannot be fetched.
-    @inline(never) func decodeFault(_ insn: LoweredInstruction) -> GuestFault {
+    @inline(never) func decodeFault(_ insn: borrowing LoweredInstruction) -> GuestFault {
         switch insn.immediate {
         case 13: return .generalProtection()
         case 14:

@@ -162,17 +162,17 @@ public final class Interpreter {
     public func staticCycles(at address: UInt64) -> UInt64? {
         guard cache.contains(address), let index = cache.lookup(address, memory: cpu.memory, lowerer: lowerer)
         else { return nil }
-        return cache.costs[index]
+        return cache.records[index].cost
     }
 
     /// The record at RIP (decoding it if needed), e.g. to name a faulting or host-call instruction.
     public func instructionAtRIP() -> LoweredInstruction? {
         guard cache.contains(cpu.rip) else { return nil }
-        return cache.lookup(cpu.rip, memory: cpu.memory, lowerer: lowerer).map { cache.instructions[$0] }
+        return cache.lookup(cpu.rip, memory: cpu.memory, lowerer: lowerer).map { cache.records[$0].instruction }
     }
 
     /// Completes the host-handled instruction at RIP: sets RIP past it and retires it.
-    public func completeHostCall(_ insn: LoweredInstruction) {
+    public func completeHostCall(_ insn: borrowing LoweredInstruction) {
         cpu.rip &+= UInt64(insn.length)
         cpu.retire(insn)
         cpu.cycles &+= cache.staticCost(insn)
@@ -200,14 +200,17 @@ public final class Interpreter {
             guard var index = cache.lookup(rip, memory: cpu.memory, lowerer: lowerer) else {
                 return .fault(cpu.fetchFault(at: rip))
             }
+            // Valid for the whole block: the store moves only when a lookup decodes.
+            let records = cache.records.base
             while true {
-                let insn = cache.instructions[index]
+                let record = records + index
                 let step: Step
                 do {
-                    step = try cpu.execute(insn)
+                    step = try cpu.execute(record.pointee.instruction)
                 } catch {
                     return .fault(error)
                 }
+                let insn = record.pointee.instruction
                 switch step {
                 case .next: break
                 case .jump:
@@ -216,19 +219,19 @@ public final class Interpreter {
                 case .unsupported: return .unsupported
                 case .halt:
                     cpu.retire(insn)
-                    cpu.cycles &+= cache.costs[index]
+                    cpu.cycles &+= record.pointee.cost
                     return .halt
                 case .trap(let vector):
                     cpu.retire(insn)
-                    cpu.cycles &+= cache.costs[index]
+                    cpu.cycles &+= record.pointee.cost
                     return .trap(vector: vector)
                 case .leaveRun:
                     cpu.retire(insn)
-                    cpu.cycles &+= cache.costs[index]
+                    cpu.cycles &+= record.pointee.cost
                     return .stateChanged
                 }
                 // Charged after completion, never for a fault (cycle-model.md §2, §3.2).
-                cpu.cycles &+= cache.costs[index]
+                cpu.cycles &+= record.pointee.cost
                 cpu.retire(insn)
                 retired += 1
                 if !cpu.memory.writtenCodePages.isEmpty {
@@ -258,9 +261,10 @@ extension CPU {
 
 extension CPU {
     /// Counts a retired instruction for the privilege it ended at (events follow the instruction).
-    @inline(__always) mutating func retire(_ insn: LoweredInstruction) {
+    @inline(__always) mutating func retire(_ insn: borrowing LoweredInstruction) {
         let branch: UInt64 = insn.opcode.isBranch ? 1 : 0
-        let frame: UInt64 = insn.opcode == .enter || insn.opcode == .leave ? 1 : 0
+        let opcode = insn.opcode
+        let frame: UInt64 = opcode == .enter || opcode == .leave ? 1 : 0
         if cs & 3 == 0 {
             kernelCounts.instructions &+= 1
             kernelCounts.branches &+= branch

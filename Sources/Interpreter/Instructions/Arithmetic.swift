@@ -2,7 +2,7 @@ import X86IR
 
 extension CPU {
     /// ADD ADC SUB SBB CMP AND OR XOR TEST (SDM Vol. 2; flags per isa-subset.md §5).
-    @inline(__always) mutating func executeBinary(_ insn: LoweredInstruction) throws(GuestFault) {
+    @inline(__always) mutating func executeBinary(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let m = mask(size)
         let a = try read(insn.destination, of: insn, size: size)
@@ -33,13 +33,13 @@ extension CPU {
             result = a ^ b
             setLazy(.logic, size: size, a, b, result)
         }
-        if insn.opcode != .cmp && insn.opcode != .test {
+        if ![Opcode.cmp, .test].contains(insn.opcode) {
             try write(insn.destination, of: insn, size: size, result)
         }
     }
 
     /// INC DEC NEG NOT.
-    mutating func executeUnary(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeUnary(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let m = mask(size)
         let a = try read(insn.destination, of: insn, size: size)
@@ -73,7 +73,7 @@ extension CPU {
     }
 
     /// One-operand MUL and IMUL: rDX:rAX = rAX × source (AX = AL × source for bytes).
-    mutating func executeWideMultiply(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeWideMultiply(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let signed = insn.opcode == .imul1
         let source = try read(insn.destination, of: insn, size: size)
@@ -108,7 +108,7 @@ extension CPU {
     }
 
     /// Two- and three-operand IMUL: destination = truncate(source × (destination or immediate)).
-    mutating func executeIMul(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeIMul(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let left = try read(insn.source, of: insn, size: size)
         let right =
@@ -128,7 +128,7 @@ extension CPU {
     }
 
     /// DIV and IDIV: #DE for a zero divisor or a quotient that does not fit; flags unchanged.
-    mutating func executeDivide(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeDivide(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let divisor = try read(insn.destination, of: insn, size: size)
         guard divisor != 0 else { throw .divideError }
@@ -189,7 +189,7 @@ extension CPU {
     }
 
     /// XADD: destination = destination + source, source = old destination; flags as ADD.
-    mutating func executeXAdd(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeXAdd(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let a = try read(insn.destination, of: insn, size: size)
         let b = read(register: insn.source, size: size)
@@ -200,7 +200,7 @@ extension CPU {
     }
 
     /// CMPXCHG: compare the accumulator with the destination; flags as CMP.
-    mutating func executeCompareExchange(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeCompareExchange(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let destination = try read(insn.destination, of: insn, size: size)
         let accumulator = registers[GPR.rax] & mask(size)

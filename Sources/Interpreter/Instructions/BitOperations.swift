@@ -3,7 +3,7 @@ import X86IR
 extension CPU {
     /// BT BTS BTR BTC. A register bit offset with a memory operand addresses a bit string: the
     /// signed offset selects the operand-sized unit (SDM Vol. 2 "BT"); an immediate is masked.
-    mutating func executeBitTest(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeBitTest(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let width = UInt64(size) * 8
         var offset: UInt64
@@ -48,7 +48,7 @@ extension CPU {
     }
 
     /// BSF BSR POPCNT LZCNT TZCNT.
-    mutating func executeBitScan(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeBitScan(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let width = UInt64(size) * 8
         let source = try read(insn.source, of: insn, size: size)

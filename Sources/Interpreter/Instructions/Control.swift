@@ -36,12 +36,12 @@ extension CPU {
     }
 
     /// The count register of LOOP / JrCXZ / REP: RCX, or ECX under a 67 prefix.
-    @inline(__always) func countRegister(_ insn: LoweredInstruction) -> UInt64 {
+    @inline(__always) func countRegister(_ insn: borrowing LoweredInstruction) -> UInt64 {
         insn.attributes.contains(.addressSize32) ? registers[GPR.rcx] & 0xFFFF_FFFF : registers[GPR.rcx]
     }
 
     /// Jcc JMP CALL RET LOOPcc JrCXZ.
-    mutating func executeNearBranch(_ insn: LoweredInstruction, next: UInt64) throws(GuestFault) -> Step {
+    mutating func executeNearBranch(_ insn: borrowing LoweredInstruction, next: UInt64) throws(GuestFault) -> Step {
         switch insn.opcode {
         case .jcc:
             return condition(insn.condition) ? try branch(to: insn.immediate) : .next
@@ -79,7 +79,7 @@ extension CPU {
     private func dataSelector(privilege: Int) -> UInt64 { privilege == 0 ? Selector.kernelData : Selector.userData }
 
     /// Far JMP/CALL m16:64: only the current privilege's code selector may be loaded.
-    mutating func executeFarTransfer(_ insn: LoweredInstruction, next: UInt64) throws(GuestFault) -> Step {
+    mutating func executeFarTransfer(_ insn: borrowing LoweredInstruction, next: UInt64) throws(GuestFault) -> Step {
         let address = effectiveAddress(insn)
         let stack = insn.attributes.contains(.stackSegment)
         let target = try load(address, size: 8, stack: stack)
@@ -98,7 +98,7 @@ extension CPU {
 
     /// RETFQ [imm16] and IRETQ: same privilege, or outward from CPL 0 to 3 (then RSP and SS are
     /// popped too; IRETQ always pops them in 64-bit mode).
-    mutating func executeFarReturn(_ insn: LoweredInstruction) throws(GuestFault) -> Step {
+    mutating func executeFarReturn(_ insn: borrowing LoweredInstruction) throws(GuestFault) -> Step {
         let isIret = insn.opcode == .iretq
         var rsp = registers[GPR.rsp]
         let target = try load(rsp, size: 8, stack: true)

@@ -2,7 +2,7 @@ import X86IR
 
 extension CPU {
     /// MOV MOVZX MOVSX MOVSXD LEA XCHG CMOVcc SETcc BSWAP CBW… CWD… LAHF SAHF.
-    mutating func executeMove(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeMove(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         switch insn.opcode {
         case .mov:
@@ -46,7 +46,7 @@ extension CPU {
 
     /// PUSH and POP. `push rsp` stores the old RSP; `pop [rsp+d]` addresses with the new RSP;
     /// a faulting push or pop leaves RSP unchanged (isa-subset.md §4).
-    mutating func executeStack(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeStack(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         if insn.opcode == .push {
             let value = insn.destination == .immediate ? insn.immediate : try read(insn.destination, of: insn, size: size)
@@ -65,7 +65,7 @@ extension CPU {
     }
 
     /// PUSHFQ and POPFQ; at CPL 3 (IOPL 0) POPFQ leaves IF and IOPL unchanged (isa-subset.md §5).
-    mutating func executeFlagStack(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeFlagStack(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         if insn.opcode == .pushfq {
             try push(currentFlags())
             return
@@ -87,7 +87,7 @@ extension CPU {
 
     /// ENTER size, level (SDM Vol. 2 "ENTER", 64-bit operand size) and LEAVE. Registers are
     /// committed only after every memory access succeeded.
-    mutating func executeFrame(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeFrame(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         if insn.opcode == .leave {
             let frame = registers[GPR.rbp]
             let savedFrame = try load(frame, size: 8, stack: true)

@@ -2,27 +2,27 @@ import X86IR
 
 extension CPU {
     /// The shift or rotate count: the source masked to 5 bits, or 6 with a 64-bit operand (SDM).
-    @inline(__always) private func maskedCount(_ insn: LoweredInstruction, operand: Operand) -> UInt64 {
+    @inline(__always) private func maskedCount(_ insn: borrowing LoweredInstruction, operand: Operand) -> UInt64 {
         let raw = operand == .immediate ? insn.immediate : read(register: operand, size: 1)
         return raw & (insn.operandSize == 8 ? 63 : 31)
     }
 
     /// Writes a shift's result; with a zero count only a 32-bit register is rewritten (zero-extended).
-    @inline(__always) private mutating func writeShiftResult(_ insn: LoweredInstruction, _ value: UInt64)
+    @inline(__always) private mutating func writeShiftResult(_ insn: borrowing LoweredInstruction, _ value: UInt64)
         throws(GuestFault)
     {
         try write(insn.destination, of: insn, size: insn.operandSize, value)
     }
 
     /// SHL SAL SHR SAR ROL ROR RCL RCR (flags per isa-subset.md §5, undefined ones as Bochs).
-    mutating func executeShift(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeShift(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let width = UInt64(size) * 8
         let m = mask(size)
         let sign = signBit(size)
         var count = maskedCount(insn, operand: insn.source)
         let value = try read(insn.destination, of: insn, size: size)
-        if insn.opcode == .rcl || insn.opcode == .rcr {
+        if [Opcode.rcl, .rcr].contains(insn.opcode) {
             if size < 4 { count %= width + 1 }
         }
         guard count != 0 else {
@@ -86,7 +86,7 @@ extension CPU {
     }
 
     /// SHLD and SHRD; a 16-bit count above 16 shifts the 48-bit value dest:src:dest (Bochs, Intel).
-    mutating func executeDoubleShift(_ insn: LoweredInstruction) throws(GuestFault) {
+    mutating func executeDoubleShift(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let width = UInt64(size) * 8
         let count = maskedCount(insn, operand: insn.source2)

@@ -6,17 +6,18 @@ extension CPU {
     /// Registers are committed after every element, so a fault in element k leaves the k
     /// completed elements done and RIP at the instruction; resuming finishes it. With a zero
     /// count nothing is accessed or changed.
-    mutating func executeString(_ insn: LoweredInstruction) -> (fault: GuestFault?, chunks: UInt64) {
+    mutating func executeString(_ insn: borrowing LoweredInstruction) -> (fault: GuestFault?, chunks: UInt64) {
         let size = insn.operandSize
         let short = insn.attributes.contains(.addressSize32)
         let addressMask: UInt64 = short ? 0xFFFF_FFFF : ~0
         let repeated = !insn.attributes.isDisjoint(with: [.repe, .repne])
-        let compares = insn.opcode == .cmps || insn.opcode == .scas
+        let opcode = insn.opcode
+        let compares = opcode == .cmps || opcode == .scas
         let delta = rflags & RFlags.df != 0 ? 0 &- UInt64(size) : UInt64(size)
         var chunks: UInt64 = 0
         var elements: UInt64 = 0
         while true {
-            if repeated && countRegister(insn) == 0 { break }
+            if repeated, countRegister(insn) == 0 { break }
             let rsi = registers[GPR.rsi] & addressMask
             let rdi = registers[GPR.rdi] & addressMask
             do {
@@ -40,7 +41,7 @@ extension CPU {
                 return (error, chunks)
             }
             elements &+= 1
-            let usesSource = insn.opcode != .stos && insn.opcode != .scas
+            let usesSource = opcode != .stos && opcode != .scas
             let usesDestination = insn.opcode != .lods
             if usesSource { setAddressRegister(GPR.rsi, (rsi &+ delta) & addressMask, short: short) }
             if usesDestination { setAddressRegister(GPR.rdi, (rdi &+ delta) & addressMask, short: short) }
@@ -50,8 +51,9 @@ extension CPU {
             if count != 0 && count & 0x3FF == 0 { chunks &+= 1 }
             if compares {
                 let zero = flag(RFlags.zf)
-                if insn.attributes.contains(.repe) && !zero { break }
-                if insn.attributes.contains(.repne) && zero { break }
+                let attributes = insn.attributes
+                if attributes.contains(.repe), !zero { break }
+                if attributes.contains(.repne), zero { break }
             }
         }
         // A faulting string instruction costs nothing; a completed one pays per element (cycle-model.md §2).

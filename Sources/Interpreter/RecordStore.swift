@@ -1,0 +1,53 @@
+import X86IR
+
+/// The decoded records of the code cache and their static cycle costs, in one manually managed
+/// buffer.
+///
+/// The run loop reads a record in place through a pointer and lends it to `execute` by address:
+/// no bounds check and no copy of the 32-byte record into registers, which perf annotate showed
+/// as the largest part of the loop's own instructions when the records lived in a Swift array.
+/// The buffer moves only when `append` grows it, which happens only while a block is decoded, so
+/// a pointer taken after a cache lookup stays valid for the whole block.
+final class RecordStore {
+    struct Entry {
+        var instruction: LoweredInstruction
+        /// Static cycle cost, computed once at decode (cycle-model.md §2).
+        var cost: UInt64
+    }
+
+    private(set) var base: UnsafeMutablePointer<Entry>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 256) {
+        self.capacity = max(capacity, 1)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }  // Entry is trivial: nothing to deinitialize
+
+    func append(_ entry: Entry) {
+        if count == capacity {
+            let grown = UnsafeMutablePointer<Entry>.allocate(capacity: capacity * 2)
+            grown.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = grown
+            capacity *= 2
+        }
+        (base + count).initialize(to: entry)
+        count += 1
+    }
+
+    subscript(index: Int) -> Entry {
+        get {
+            precondition(index >= 0 && index < count, "record index out of range")
+            return base[index]
+        }
+        set {
+            precondition(index >= 0 && index < count, "record index out of range")
+            base[index] = newValue
+        }
+    }
+
+    func removeAll() { count = 0 }
+}
