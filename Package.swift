@@ -12,7 +12,8 @@ let package = Package(
         .library(name: "VirtualPMU", targets: ["VirtualPMU"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -25,8 +26,13 @@ let package = Package(
             name: "Emulator", dependencies: ["X86IR", "X86Decoder", "Interpreter", "VirtualPMU"],
             swiftSettings: strict),
         .target(
+            name: "FixtureCheck", dependencies: ["Emulator", "X86Decoder", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        .target(
             name: "VPMUCLI",
-            dependencies: ["Emulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Emulator", "FixtureCheck", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
         .executableTarget(name: "vpmu", dependencies: ["VPMUCLI"], swiftSettings: strict),
         .testTarget(name: "X86DecoderTests", dependencies: ["X86Decoder"]),
@@ -34,5 +40,6 @@ let package = Package(
         .testTarget(name: "VirtualPMUTests", dependencies: ["VirtualPMU"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator"]),
         .testTarget(name: "VPMUCLITests", dependencies: ["VPMUCLI"]),
+        .testTarget(name: "FixtureTests", dependencies: ["FixtureCheck", "VPMUCLI"]),
     ]
 )

@@ -18,6 +18,8 @@ public final class Emulator {
     public static let regionSize = 0x10_0000
 
     public let decoder: X86Decoder
+    /// Guest memory as the most recent ``run(_:configuration:)`` left it (fixture memory expectations).
+    public private(set) var lastMemory: GuestMemory?
 
     public init() throws(InputError) {
         do {
@@ -59,6 +61,7 @@ public final class Emulator {
             throw .badOption(error.description)
         }
         let interpreter = makeInterpreter(code: code, isIntel: configuration.pmu.vendor == .intel)
+        lastMemory = interpreter.memory
         interpreter.setRegister(GPR.rsp, Self.stackTop)
         for (number, value) in configuration.registers { interpreter.setRegister(number, value) }
         interpreter.rflags = configuration.rflags
