@@ -179,8 +179,9 @@ public struct Fixture: Sendable {
         let fields = text.split(separator: ":", maxSplits: 2)
         if fields.count == 3, let line = Int(fields[0]), Int(fields[1]) != nil {
             var message = fields[2].split(separator: "\n").first.map(String.init) ?? "malformed YAML"
+            message = message.trimmingCharacters()
             if message.hasSuffix(":") { message.removeLast() }
-            return FixtureError(file: file, line: line, message: "YAML" + message.replacingOccurrences(of: " error:", with: ""))
+            return FixtureError(file: file, line: line, message: "YAML " + message.replacingOccurrences(of: "error: ", with: ""))
         }
         return FixtureError(file: file, line: 0, message: "malformed YAML: " + (text.split(separator: "\n").first.map(String.init) ?? ""))
     }
