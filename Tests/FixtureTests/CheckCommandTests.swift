@@ -74,7 +74,7 @@ import Testing
 
     // dec ecx; jne back: by hand 2 instructions and 1 branch per iteration, no fixed part.
     @Test func expectVaryGivesPerIterationConstants() {
-        let run = FixtureSupport.vpmu(["expect", "--hex", "ff c9 75 fc", "--pmc", "gp1=branches", "--vary", "rcx=3,7"])
+        let run = FixtureSupport.vpmu(["expect", "--hex", "ff c9 75 fc", "--reg", "rcx=3", "--pmc", "gp1=branches", "--vary", "rcx=3,7"])
         #expect(run.code == 0, "\(run.errors)")
         #expect(run.output.contains("#   instructions: 2 per iteration + 0 fixed  (= 2·rcx + 0)"))
         #expect(run.output.contains("#   branches: 1 per iteration + 0 fixed  (= 1·rcx + 0)"))

@@ -33,6 +33,17 @@ import Testing
         #expect(outcome.failures.first?.differences.count == 1, "gp1 and instructions still match")
     }
 
+    // Past the traced prefix a bisection still finds the 11th event's instruction.
+    @Test func longRunsAreBisectedPastTheTracedPrefix() throws {
+        var runner = FixtureSupport.runner
+        runner.provenanceLimit = 4
+        let path = try FixtureSupport.write(Self.loop.replacingOccurrences(of: "gp0: 11", with: "gp0: 10"))
+        let outcome = runner.check(file: path, emulator: try Emulator())
+        let provenance = try #require(outcome.failures.first?.differences.first?.provenance)
+        #expect(provenance.first == "counters.gp0 events by instruction (first 4 of 11 retirements): 0x400000 mov ecx, 0xa ×1, 0x400005 loop 0x400005 ×3")
+        #expect(provenance.last == "counters.gp0 passes the expected 10 at retirement #11: 0x400005 loop 0x400005")
+    }
+
     // The disabling WRMSR (0x400009) retires without an event: that is what a deficit points at.
     @Test func deficitNamesTheInstructionsThatRaisedNoEvent() throws {
         let text = """
