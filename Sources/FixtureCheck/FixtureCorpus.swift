@@ -41,12 +41,12 @@ public enum FixtureCorpus {
             } catch {
                 while let index = state.claim() {
                     let failure = FixtureError(file: files[index], line: 0, message: String(describing: error))
-                    progress(state.finish(index, FixtureOutcome(file: files[index], name: nil, variants: 0, failures: [], malformation: failure)))
+                    state.finish(index, FixtureOutcome(file: files[index], name: nil, variants: 0, failures: [], malformation: failure), progress: progress)
                 }
                 return
             }
             while let index = state.claim() {
-                progress(state.finish(index, runner.check(file: files[index], emulator: emulator)))
+                state.finish(index, runner.check(file: files[index], emulator: emulator), progress: progress)
             }
         }
         return state.outcomes.enumerated().map { index, outcome in
@@ -76,12 +76,12 @@ private final class CheckState: @unchecked Sendable {
         }
     }
 
-    /// Stores an outcome; returns how many are done.
-    func finish(_ index: Int, _ outcome: FixtureOutcome) -> Int {
+    /// Stores an outcome and reports how many are done, under the lock so reports arrive in order.
+    func finish(_ index: Int, _ outcome: FixtureOutcome, progress: (Int) -> Void) {
         lock.withLock {
             results[index] = outcome
             done += 1
-            return done
+            progress(done)
         }
     }
 
