@@ -87,7 +87,10 @@ enum Assembler {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let text = String(decoding: errData, as: UTF8.self)
-            let first = text.split(separator: "\n").first { $0.contains("Error") || $0.contains("error") } ?? text.split(separator: "\n").first ?? "failed"
+            let first =
+                text.split(separator: "\n").first { $0.contains("Error") || $0.contains("error") } ?? text.split(
+                    separator: "\n"
+                ).first ?? "failed"
             throw AssemblerError(message: "\(tool): " + Self.relined(String(first), offset: lineOffset))
         }
         return String(decoding: outData, as: UTF8.self)

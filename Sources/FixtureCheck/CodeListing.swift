@@ -45,7 +45,8 @@ enum CodeListing {
         }
         let padded = code + [UInt8](repeating: 0, count: X86Decoder.maximumLength)
         for check in checks {
-            try verify(check.comment, bytes: padded, offset: check.offset, count: check.count, file: file,
+            try verify(
+                check.comment, bytes: padded, offset: check.offset, count: check.count, file: file,
                 line: check.line, decoder: decoder)
         }
         return code
@@ -60,11 +61,14 @@ enum CodeListing {
             return
         }
         let address = Emulator.codeBase + UInt64(offset)
-        if let colon = text.firstIndex(of: ":"), let written = UInt64(text[..<colon].trimmingCharacters().droppingHexPrefix, radix: 16) {
+        if let colon = text.firstIndex(of: ":"),
+            let written = UInt64(text[..<colon].trimmingCharacters().droppingHexPrefix, radix: 16)
+        {
             guard written == address else {
                 throw FixtureError(
                     file: file, line: line,
-                    message: "comment address \(text[..<colon].trimmingCharacters()) but these bytes are at \(hex(address))")
+                    message:
+                        "comment address \(text[..<colon].trimmingCharacters()) but these bytes are at \(hex(address))")
             }
             text = String(text[text.index(after: colon)...]).trimmingCharacters()
         }
@@ -77,7 +81,8 @@ enum CodeListing {
             text = String(text[..<marker]).trimmingCharacters()
         }
         guard count % repeats == 0 else {
-            throw FixtureError(file: file, line: line, message: "\(count) bytes cannot hold \(repeats) equal instructions")
+            throw FixtureError(
+                file: file, line: line, message: "\(count) bytes cannot hold \(repeats) equal instructions")
         }
         let length = count / repeats
         for copy in 0..<repeats {
@@ -89,11 +94,14 @@ enum CodeListing {
             guard decoded.bytes.count == length else {
                 throw FixtureError(
                     file: file, line: line,
-                    message: "bytes at \(hex(at)) decode to '\(shown)' of \(decoded.bytes.count) bytes, not one \(length)-byte instruction")
+                    message:
+                        "bytes at \(hex(at)) decode to '\(shown)' of \(decoded.bytes.count) bytes, not one \(length)-byte instruction"
+                )
             }
             guard normalized(shown) == normalized(text) else {
                 throw FixtureError(
-                    file: file, line: line, message: "bytes at \(hex(at)) decode to '\(shown)', the comment says '\(text)'")
+                    file: file, line: line,
+                    message: "bytes at \(hex(at)) decode to '\(shown)', the comment says '\(text)'")
             }
         }
     }

@@ -6,11 +6,18 @@ import Yams
 struct ExpectationParser {
     let reader: NodeReader
 
-    static let topLevelFields = ["instructions", "branches", "exits", "steps", "cycles", "ref_cycles", "vendor", "model"]
+    static let topLevelFields = [
+        "instructions", "branches", "exits", "steps", "cycles", "ref_cycles", "vendor", "model",
+    ]
     static let stopFields = ["reason", "rip", "exception", "vector", "error_code", "cr2", "mnemonic"]
-    static let pmiFields = ["step", "after_instructions", "rip", "global_status", "mode", "vector", "sources", "vectored"]
+    static let pmiFields = [
+        "step", "after_instructions", "rip", "global_status", "mode", "vector", "sources", "vectored",
+    ]
     /// `expect` key → `pmu.counters[]` member.
-    static let counterFields = ["counters": "value", "overflows": "overflows", "wraps": "wraps", "eventsel": "eventsel", "ctrl": "ctrl", "event": "event"]
+    static let counterFields = [
+        "counters": "value", "overflows": "overflows", "wraps": "wraps", "eventsel": "eventsel", "ctrl": "ctrl",
+        "event": "event",
+    ]
     static let registerNames = generalRegisterNames + ["rip", "rflags"]
 
     struct Parsed {
@@ -31,10 +38,14 @@ struct ExpectationParser {
                 if value.scalar != nil {
                     parsed.expectations.append(try scalar(value, .json([.key("stop"), .key("reason")]), line: keyLine))
                 } else {
-                    parsed.expectations += try members(value, of: "stop", allowed: Self.stopFields) { .json([.key("stop"), .key($0)]) }
+                    parsed.expectations += try members(value, of: "stop", allowed: Self.stopFields) {
+                        .json([.key("stop"), .key($0)])
+                    }
                 }
             case "registers":
-                parsed.expectations += try members(value, of: key, allowed: Self.registerNames) { .json([.key("registers"), .key($0)]) }
+                parsed.expectations += try members(value, of: key, allowed: Self.registerNames) {
+                    .json([.key("registers"), .key($0)])
+                }
             case "host":
                 parsed.expectations += try members(value, of: key, allowed: nil) { .json([.key("host"), .key($0)]) }
             case "memory":
@@ -42,7 +53,9 @@ struct ExpectationParser {
             case "pmis":
                 parsed.expectations += try pmis(value, line: keyLine)
             case "error":
-                guard let text = value.scalar?.string, !text.isEmpty else { throw reader.error(value, "'error' must be message text") }
+                guard let text = value.scalar?.string, !text.isEmpty else {
+                    throw reader.error(value, "'error' must be message text")
+                }
                 parsed.error = text
             case "exit_code":
                 guard let text = value.scalar?.string, let code = Int32(text), code == 2 || code == 3 else {
@@ -51,8 +64,13 @@ struct ExpectationParser {
                 parsed.exitCode = code
             default:
                 guard let member = Self.counterFields[key] else {
-                    let known = Self.topLevelFields + ["global_status", "pmis_suppressed", "stop", "registers", "host", "memory", "pmis", "error", "exit_code"] + Self.counterFields.keys.sorted()
-                    throw reader.error(value, "unknown expectation '\(key)' (expected one of \(known.joined(separator: ", ")))")
+                    let known =
+                        Self.topLevelFields + [
+                            "global_status", "pmis_suppressed", "stop", "registers", "host", "memory", "pmis", "error",
+                            "exit_code",
+                        ] + Self.counterFields.keys.sorted()
+                    throw reader.error(
+                        value, "unknown expectation '\(key)' (expected one of \(known.joined(separator: ", ")))")
                 }
                 parsed.expectations += try members(value, of: key, allowed: nil) { name throws(FixtureError) in
                     guard Self.isCounterName(name) else {
@@ -86,7 +104,8 @@ struct ExpectationParser {
             throw reader.error(node, "'\(field.displayName)' must be a single value")
         }
         guard !text.isEmpty else { throw reader.error(node, "'\(field.displayName)' has no value") }
-        return Expectation(field: field, expected: Value(fixtureText: text), isHex: text.lowercased().hasPrefix("0x"), line: line)
+        return Expectation(
+            field: field, expected: Value(fixtureText: text), isHex: text.lowercased().hasPrefix("0x"), line: line)
     }
 
     private func isListField(_ field: Field) -> Bool {
@@ -101,7 +120,8 @@ struct ExpectationParser {
         var result: [Expectation] = []
         for (name, (value, keyLine)) in try reader.mapping(node, what: "'\(key)'") {
             if let allowed, !allowed.contains(name) {
-                throw reader.error(value, "'\(key)' has no field '\(name)' (expected one of \(allowed.joined(separator: ", ")))")
+                throw reader.error(
+                    value, "'\(key)' has no field '\(name)' (expected one of \(allowed.joined(separator: ", ")))")
             }
             result.append(try scalar(value, try field(name), line: keyLine))
         }
@@ -129,13 +149,18 @@ struct ExpectationParser {
         let countField = Field.json([.key("pmu"), .key("pmis"), .count])
         if node.scalar != nil { return [try scalar(node, countField, line: line)] }
         guard let sequence = node.sequence else { throw reader.error(node, "'pmis' must be a count or a list of PMIs") }
-        var result = [Expectation(field: countField, expected: .integer(UInt64(sequence.count)), isHex: false, line: line)]
+        var result = [
+            Expectation(field: countField, expected: .integer(UInt64(sequence.count)), isHex: false, line: line)
+        ]
         for (index, item) in sequence.enumerated() {
             for (name, (value, keyLine)) in try reader.mapping(item, what: "each of 'pmis'") {
                 guard Self.pmiFields.contains(name) else {
-                    throw reader.error(value, "a PMI has no field '\(name)' (expected one of \(Self.pmiFields.joined(separator: ", ")))")
+                    throw reader.error(
+                        value,
+                        "a PMI has no field '\(name)' (expected one of \(Self.pmiFields.joined(separator: ", ")))")
                 }
-                result.append(try scalar(value, .json([.key("pmu"), .key("pmis"), .index(index), .key(name)]), line: keyLine))
+                result.append(
+                    try scalar(value, .json([.key("pmu"), .key("pmis"), .index(index), .key(name)]), line: keyLine))
             }
         }
         return result

@@ -24,7 +24,9 @@ public struct Fixture: Sendable {
     /// `expect.exit_code`: the exit code `vpmu run` gives for that rejection (2 or 3).
     public var expectedExitCode: Int32?
 
-    static let topLevelKeys: Set<String> = ["name", "why", "code", "asm", "code_file", "symbol", "args", "exit_every", "expect"]
+    static let topLevelKeys: Set<String> = [
+        "name", "why", "code", "asm", "code_file", "symbol", "args", "exit_every", "expect",
+    ]
 
     /// Reads and checks the fixture at `path`.
     public static func load(path: String, decoder: X86Decoder) throws(FixtureError) -> Fixture {
@@ -53,7 +55,8 @@ public struct Fixture: Sendable {
         let reader = NodeReader(file: file)
         let top = try reader.mapping(root, what: "the fixture")
         for (key, entry) in top where !topLevelKeys.contains(key) {
-            throw reader.error(entry.node, "unknown key '\(key)' (expected one of \(topLevelKeys.sorted().joined(separator: ", ")))")
+            throw reader.error(
+                entry.node, "unknown key '\(key)' (expected one of \(topLevelKeys.sorted().joined(separator: ", ")))")
         }
         let name = try reader.string(top, "name", required: true) ?? ""
         let why = try reader.string(top, "why", required: true) ?? ""
@@ -75,7 +78,9 @@ public struct Fixture: Sendable {
             } else {
                 throw reader.error(node, "'args' must be a list of `vpmu run` options")
             }
-            if let bad = arguments.first(where: { $0 == "--hex" || $0 == "--json" || !$0.hasPrefix("-") && $0.hasSuffix(".hex") }) {
+            if let bad = arguments.first(where: {
+                $0 == "--hex" || $0 == "--json" || !$0.hasPrefix("-") && $0.hasSuffix(".hex")
+            }) {
                 throw reader.error(node, "'args' must not contain '\(bad)': the code comes from the fixture")
             }
         }
@@ -86,7 +91,9 @@ public struct Fixture: Sendable {
             }
             let items = node.sequence.map(Array.init) ?? [node]
             exitEvery = try items.map { item throws(FixtureError) -> Int? in
-                guard let text = item.scalar?.string, let value = parseInteger(text), value >= 1, value <= UInt64(Int.max) else {
+                guard let text = item.scalar?.string, let value = parseInteger(text), value >= 1,
+                    value <= UInt64(Int.max)
+                else {
                     throw reader.error(item, "'exit_every' entries must be integers ≥ 1")
                 }
                 return Int(value)
@@ -113,7 +120,10 @@ public struct Fixture: Sendable {
     ) throws(FixtureError) -> GuestCode {
         let sources = ["code", "asm", "code_file"].filter { top[$0] != nil }
         guard sources.count == 1 else {
-            throw reader.error(root, sources.isEmpty ? "missing 'code', 'asm' or 'code_file'" : "give only one of \(sources.joined(separator: ", "))")
+            throw reader.error(
+                root,
+                sources.isEmpty
+                    ? "missing 'code', 'asm' or 'code_file'" : "give only one of \(sources.joined(separator: ", "))")
         }
         let key = sources[0]
         guard let (node, _) = top[key], let scalar = node.scalar else {
@@ -133,7 +143,9 @@ public struct Fixture: Sendable {
             }
         default:
             let directory = (reader.file as NSString).deletingLastPathComponent
-            let path = scalar.string.hasPrefix("/") ? scalar.string : (directory as NSString).appendingPathComponent(scalar.string)
+            let path =
+                scalar.string.hasPrefix("/")
+                ? scalar.string : (directory as NSString).appendingPathComponent(scalar.string)
             let symbol = top["symbol"]?.node.scalar?.string
             do {
                 bytes = try fileBytes(path, symbol: symbol)
@@ -158,7 +170,9 @@ public struct Fixture: Sendable {
             guard FileManager.default.fileExists(atPath: path) else { throw .badFile("\(path): no such file") }
             do {
                 if fileExtension == "s" {
-                    guard let data = FileManager.default.contents(atPath: path) else { throw InputError.badFile("\(path): cannot be read") }
+                    guard let data = FileManager.default.contents(atPath: path) else {
+                        throw InputError.badFile("\(path): cannot be read")
+                    }
                     return try Assembler.assemble(String(decoding: data, as: UTF8.self))
                 }
                 return try Assembler.textBytes(ofObject: path, symbol: symbol)
@@ -181,9 +195,12 @@ public struct Fixture: Sendable {
             var message = fields[2].split(separator: "\n").first.map(String.init) ?? "malformed YAML"
             message = message.trimmingCharacters()
             if message.hasSuffix(":") { message.removeLast() }
-            return FixtureError(file: file, line: line, message: "YAML " + message.replacingOccurrences(of: "error: ", with: ""))
+            return FixtureError(
+                file: file, line: line, message: "YAML " + message.replacingOccurrences(of: "error: ", with: ""))
         }
-        return FixtureError(file: file, line: 0, message: "malformed YAML: " + (text.split(separator: "\n").first.map(String.init) ?? ""))
+        return FixtureError(
+            file: file, line: 0,
+            message: "malformed YAML: " + (text.split(separator: "\n").first.map(String.init) ?? ""))
     }
 }
 
@@ -212,7 +229,9 @@ struct NodeReader {
         return result
     }
 
-    func string(_ map: [String: (node: Node, keyLine: Int)], _ key: String, required: Bool) throws(FixtureError) -> String? {
+    func string(_ map: [String: (node: Node, keyLine: Int)], _ key: String, required: Bool) throws(FixtureError)
+        -> String?
+    {
         guard let (node, _) = map[key] else {
             if required { throw FixtureError(file: file, line: 1, message: "missing '\(key)'") }
             return nil

@@ -41,7 +41,10 @@ public enum FixtureCorpus {
             } catch {
                 while let index = state.claim() {
                     let failure = FixtureError(file: files[index], line: 0, message: String(describing: error))
-                    state.finish(index, FixtureOutcome(file: files[index], name: nil, variants: 0, failures: [], malformation: failure), progress: progress)
+                    state.finish(
+                        index,
+                        FixtureOutcome(file: files[index], name: nil, variants: 0, failures: [], malformation: failure),
+                        progress: progress)
                 }
                 return
             }
@@ -50,7 +53,10 @@ public enum FixtureCorpus {
             }
         }
         return state.outcomes.enumerated().map { index, outcome in
-            outcome ?? FixtureOutcome(file: files[index], name: nil, variants: 0, failures: [], malformation: FixtureError(file: files[index], line: 0, message: "not checked"))
+            outcome
+                ?? FixtureOutcome(
+                    file: files[index], name: nil, variants: 0, failures: [],
+                    malformation: FixtureError(file: files[index], line: 0, message: "not checked"))
         }
     }
 }

@@ -36,12 +36,15 @@ public struct FixtureRunner: Sendable {
             do {
                 differences = try run(fixture, arguments: arguments, emulator: emulator)
             } catch {
-                return FixtureOutcome(file: fixture.file, name: fixture.name, variants: fixture.exitEvery.count, failures: [], malformation: error)
+                return FixtureOutcome(
+                    file: fixture.file, name: fixture.name, variants: fixture.exitEvery.count, failures: [],
+                    malformation: error)
             }
             if !differences.isEmpty { failures.append(VariantFailure(label: label, differences: differences)) }
         }
         return FixtureOutcome(
-            file: fixture.file, name: fixture.name, variants: fixture.exitEvery.count, failures: failures, malformation: nil)
+            file: fixture.file, name: fixture.name, variants: fixture.exitEvery.count, failures: failures,
+            malformation: nil)
     }
 
     /// One variant; throws only for options that cannot be parsed when no error is expected.
@@ -56,7 +59,8 @@ public struct FixtureRunner: Sendable {
                 if case .unsupportedInstruction = error {
                     return [Difference(field: "run", expected: "a result", actual: "error: \(error.description)")]
                 }
-                throw FixtureError(file: fixture.file, line: fixture.argumentsLine, message: "args: \(error.description)")
+                throw FixtureError(
+                    file: fixture.file, line: fixture.argumentsLine, message: "args: \(error.description)")
             }
             outcome = .failure(error)
         }
@@ -69,7 +73,8 @@ public struct FixtureRunner: Sendable {
                     differences.append(Difference(field: "error", expected: expectedError, actual: error.description))
                 }
                 if let code = fixture.expectedExitCode, code != error.exitCode {
-                    differences.append(Difference(field: "exit_code", expected: String(code), actual: String(error.exitCode)))
+                    differences.append(
+                        Difference(field: "exit_code", expected: String(code), actual: String(error.exitCode)))
                 }
                 return differences
             }
@@ -83,10 +88,14 @@ public struct FixtureRunner: Sendable {
             var difference = Difference(
                 field: expectation.field.displayName, expected: expectation.expected.rendered(asHex: expectation.isHex),
                 actual: actual?.rendered(asHex: expectation.isHex) ?? "(absent from the result)")
-            if expectation.field.isEventCount, case .json(let path) = expectation.field, case .integer(let wanted) = expectation.expected {
+            if expectation.field.isEventCount, case .json(let path) = expectation.field,
+                case .integer(let wanted) = expectation.expected
+            {
                 difference.provenance = Provenance(
                     code: fixture.code, configuration: configuration, emulator: emulator, limit: provenanceLimit
-                ).explain(path: path, name: expectation.field.displayName, expected: wanted, instructions: result.instructions)
+                ).explain(
+                    path: path, name: expectation.field.displayName, expected: wanted, instructions: result.instructions
+                )
             }
             differences.append(difference)
         }

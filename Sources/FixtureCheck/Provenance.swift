@@ -51,23 +51,31 @@ struct Provenance {
         let counted = order.filter { tally[$0]?.events ?? 0 > 0 }
         let shown = counted.prefix(8).map { "\(describe($0)) ×\(tally[$0]?.events ?? 0)" }
         let scope = traced < total ? " (first \(traced) of \(total) retirements)" : ""
-        lines.append("\(name) events by instruction\(scope): " + (shown.isEmpty ? "none" : shown.joined(separator: ", ")) + (counted.count > 8 ? ", …" : ""))
+        lines.append(
+            "\(name) events by instruction\(scope): " + (shown.isEmpty ? "none" : shown.joined(separator: ", "))
+                + (counted.count > 8 ? ", …" : ""))
         let silent = order.filter { tally[$0]?.events ?? 0 == 0 }
         if !silent.isEmpty, path != [.key("instructions")] {
             let text = silent.prefix(6).map { "\(describe($0)) ×\(tally[$0]?.retired ?? 0)" }
-            lines.append("retired without a \(name) event: " + text.joined(separator: ", ") + (silent.count > 6 ? ", …" : ""))
+            lines.append(
+                "retired without a \(name) event: " + text.joined(separator: ", ") + (silent.count > 6 ? ", …" : ""))
         }
         if crossing == nil, traced < total { crossing = bisect(path, expected: expected, above: traced, total: total) }
         if let crossing {
-            lines.append("\(name) passes the expected \(expected) at retirement #\(crossing.index): \(describe(crossing.address))")
+            lines.append(
+                "\(name) passes the expected \(expected) at retirement #\(crossing.index): \(describe(crossing.address))"
+            )
         }
         return lines
     }
 
     /// First k in (low, total] whose count exceeds `expected`, assuming the count only grows.
-    private func bisect(_ path: [PathStep], expected: UInt64, above low: Int, total: Int) -> (index: Int, address: UInt64)? {
+    private func bisect(_ path: [PathStep], expected: UInt64, above low: Int, total: Int) -> (
+        index: Int, address: UInt64
+    )? {
         guard let last = sample(path, after: total), last.count > expected else { return nil }
-        var low = low, high = total
+        var low = low
+        var high = total
         while high - low > 1 {
             let middle = low + (high - low) / 2
             guard let value = sample(path, after: middle) else { return nil }
@@ -82,7 +90,8 @@ struct Provenance {
         let offset = address &- Emulator.codeBase
         guard offset < UInt64(code.bytes.count) else { return hex(address) }
         let start = Int(offset)
-        let window = Array(code.bytes[start...].prefix(X86Decoder.maximumLength))
+        let window =
+            Array(code.bytes[start...].prefix(X86Decoder.maximumLength))
             + [UInt8](repeating: 0, count: X86Decoder.maximumLength)
         let decoded = window.withUnsafeBytes { emulator.decoder.disassemble($0, at: address) }
         return "\(hex(address)) \(decoded.text.isEmpty ? decoded.mnemonic : decoded.text)"

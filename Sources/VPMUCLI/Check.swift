@@ -43,7 +43,8 @@ struct Check: ParsableCommand {
     static func progressBar(done: Int, total: Int) -> String {
         let width = 30
         let filled = total == 0 ? width : done * width / total
-        return "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] \(done)/\(total)"
+        return "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
+            + "] \(done)/\(total)"
     }
 
     @Sendable static func drawProgress(_ bar: String) {
@@ -86,7 +87,11 @@ enum CheckReport {
                 ("status", .string(outcome.status.rawValue)),
             ]
             if let malformation = outcome.malformation {
-                members.append(("error", .object([("line", .signed(malformation.line)), ("message", .string(malformation.message))])))
+                members.append(
+                    (
+                        "error",
+                        .object([("line", .signed(malformation.line)), ("message", .string(malformation.message))])
+                    ))
             }
             members.append(
                 (
@@ -100,7 +105,8 @@ enum CheckReport {
                                     .array(
                                         failure.differences.map { difference in
                                             .object([
-                                                ("field", .string(difference.field)), ("expected", .string(difference.expected)),
+                                                ("field", .string(difference.field)),
+                                                ("expected", .string(difference.expected)),
                                                 ("actual", .string(difference.actual)),
                                                 ("provenance", .array(difference.provenance.map(JSON.string))),
                                             ])

@@ -89,9 +89,13 @@ struct Expect: ParsableCommand {
             {
                 repeats += 1
             }
-            let bytes = (0..<repeats).flatMap { _ in line.bytes }.map { String($0, radix: 16).leftPadded }.joined(separator: " ")
-            let text = line.tags.contains("invalid") ? "data (invalid: \(line.text))" : "\(String(line.address, radix: 16)): \(line.text)"
-            lines.append(bytes.padding(toLength: max(bytes.count, 24)) + " # " + text + (repeats > 1 ? " ×\(repeats)" : ""))
+            let bytes = (0..<repeats).flatMap { _ in line.bytes }.map { String($0, radix: 16).leftPadded }.joined(
+                separator: " ")
+            let text =
+                line.tags.contains("invalid")
+                ? "data (invalid: \(line.text))" : "\(String(line.address, radix: 16)): \(line.text)"
+            lines.append(
+                bytes.padding(toLength: max(bytes.count, 24)) + " # " + text + (repeats > 1 ? " ×\(repeats)" : ""))
             index += repeats
         }
         return lines
@@ -104,7 +108,9 @@ struct Expect: ParsableCommand {
             lines[0] = "stop: {reason: fault, exception: \"\(fault.exception)\", rip: \"\(hex(result.stopRIP))\"}"
         }
         lines += ["instructions: \(result.instructions)", "branches: \(result.branches)"]
-        let changed = zip(generalRegisterNames, zip(result.registers, result.initialRegisters)).filter { $0.1.0 != $0.1.1 }
+        let changed = zip(generalRegisterNames, zip(result.registers, result.initialRegisters)).filter {
+            $0.1.0 != $0.1.1
+        }
         if !changed.isEmpty {
             lines.append("registers: {" + changed.map { "\($0.0): \"\(hex($0.1.0))\"" }.joined(separator: ", ") + "}")
         }
@@ -124,7 +130,8 @@ struct Expect: ParsableCommand {
     {
         let parts = vary.split(separator: "=", maxSplits: 1)
         let values = parts.count == 2 ? parts[1].split(separator: ",").compactMap { parseInteger(String($0)) } : []
-        guard parts.count == 2, generalRegisterNames.contains(String(parts[0])), values.count == 2, values[0] < values[1]
+        guard parts.count == 2, generalRegisterNames.contains(String(parts[0])), values.count == 2,
+            values[0] < values[1]
         else {
             throw .badOption("--vary '\(vary)': expected REG=A,B with a general register and two integers A < B")
         }
@@ -135,7 +142,9 @@ struct Expect: ParsableCommand {
             runs.append(try emulator.run(code, configuration: configuration))
         }
         let (a, b) = (values[0], values[1])
-        var lines = ["# MEASURED loop constants (\(register) = \(a) and \(b)); confirm by hand before using them in a test:"]
+        var lines = [
+            "# MEASURED loop constants (\(register) = \(a) and \(b)); confirm by hand before using them in a test:"
+        ]
         func constants(_ label: String, _ countA: UInt64, _ countB: UInt64) {
             guard countB >= countA, (countB - countA) % (b - a) == 0 else {
                 lines.append("#   \(label): not linear in \(register) (\(countA) at \(a), \(countB) at \(b))")
@@ -147,7 +156,9 @@ struct Expect: ParsableCommand {
                 lines.append("#   \(label): \(perIteration) per iteration, overhead below zero (\(countA) at \(a))")
                 return
             }
-            lines.append("#   \(label): \(perIteration) per iteration + \(overhead) fixed  (= \(perIteration)·\(register) + \(overhead))")
+            lines.append(
+                "#   \(label): \(perIteration) per iteration + \(overhead) fixed  (= \(perIteration)·\(register) + \(overhead))"
+            )
         }
         constants("instructions", runs[0].instructions, runs[1].instructions)
         constants("branches", runs[0].branches, runs[1].branches)
@@ -160,7 +171,9 @@ struct Expect: ParsableCommand {
 
     /// A YAML flow scalar: plain when safe, else double-quoted.
     static func quoted(_ text: String) -> String {
-        let plain = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "-_.=/".contains($0) } && !text.hasPrefix("-")
+        let plain =
+            !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "-_.=/".contains($0) }
+            && !text.hasPrefix("-")
         return plain ? text : JSONQuote.quote(text)
     }
 }

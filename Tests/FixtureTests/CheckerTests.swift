@@ -28,8 +28,12 @@ import Testing
         #expect(outcome.status == .failed)
         let difference = try #require(outcome.failures.first?.differences.first)
         #expect(difference.summary == "counters.gp0: expected 10, actual 11")
-        #expect(difference.provenance.contains("counters.gp0 events by instruction: 0x400000 mov ecx, 0xa ×1, 0x400005 loop 0x400005 ×10"))
-        #expect(difference.provenance.contains("counters.gp0 passes the expected 10 at retirement #11: 0x400005 loop 0x400005"))
+        #expect(
+            difference.provenance.contains(
+                "counters.gp0 events by instruction: 0x400000 mov ecx, 0xa ×1, 0x400005 loop 0x400005 ×10"))
+        #expect(
+            difference.provenance.contains(
+                "counters.gp0 passes the expected 10 at retirement #11: 0x400005 loop 0x400005"))
         #expect(outcome.failures.first?.differences.count == 1, "gp1 and instructions still match")
     }
 
@@ -40,7 +44,10 @@ import Testing
         let path = try FixtureSupport.write(Self.loop.replacingOccurrences(of: "gp0: 11", with: "gp0: 10"))
         let outcome = runner.check(file: path, emulator: try Emulator())
         let provenance = try #require(outcome.failures.first?.differences.first?.provenance)
-        #expect(provenance.first == "counters.gp0 events by instruction (first 4 of 11 retirements): 0x400000 mov ecx, 0xa ×1, 0x400005 loop 0x400005 ×3")
+        #expect(
+            provenance.first
+                == "counters.gp0 events by instruction (first 4 of 11 retirements): 0x400000 mov ecx, 0xa ×1, 0x400005 loop 0x400005 ×3"
+        )
         #expect(provenance.last == "counters.gp0 passes the expected 10 at retirement #11: 0x400005 loop 0x400005")
     }
 
@@ -79,7 +86,8 @@ import Testing
 
     // Intel has gp0…gp7, so an unprogrammed gp3 is reported (value 0); AMD has no gp7 at all.
     @Test func aFieldTheResultLacksIsReportedAsAbsent() throws {
-        let intel = Self.loop.replacingOccurrences(of: "  instructions: 11\n  counters: {gp0: 11, gp1: 10}", with: "  counters: {gp3: 0}")
+        let intel = Self.loop.replacingOccurrences(
+            of: "  instructions: 11\n  counters: {gp0: 11, gp1: 10}", with: "  counters: {gp3: 0}")
         #expect(try FixtureSupport.check(intel).status == .passed)
         let amd = intel.replacingOccurrences(of: "args: [", with: "args: [--vendor, amd, ")
             .replacingOccurrences(of: "gp3", with: "gp7")
@@ -99,6 +107,8 @@ import Testing
         let wrongCode = try FixtureSupport.check(base + "\n  error: rdrand\n  exit_code: 2")
         #expect(wrongCode.failures.first?.differences.first?.summary == "exit_code: expected 2, actual 3")
         let unexpected = try FixtureSupport.check(base + "\n  instructions: 0")
-        #expect(unexpected.failures.first?.differences.first?.summary == "run: expected a result, actual error: unsupported instruction 'rdrand' at 0x400000")
+        #expect(
+            unexpected.failures.first?.differences.first?.summary
+                == "run: expected a result, actual error: unsupported instruction 'rdrand' at 0x400000")
     }
 }

@@ -28,10 +28,11 @@ import Testing
         #expect(FixtureSupport.runner.check(file: fixture, emulator: try Emulator()).status == .passed)
     }
 
-    // Two functions in one object: the symbol picks `second` (mov eax, 2; ret is 6 bytes, but the
-    // code ends after it, so only the MOV and the RET run... the RET pops 0 from the fresh stack).
+    // Two labels in one object (no ELF sizes): `second` runs from its address to the end of .text,
+    // i.e. mov eax, 2 and nop - 2 instructions, RAX 2 - and never the first label's HLT.
     @Test func elfObjectBySymbol() throws {
-        let path = try FixtureSupport.write(".intel_syntax noprefix\nfirst:\n  mov eax, 1\n  hlt\nsecond:\n  mov eax, 2\n  nop\n", name: "two.s")
+        let path = try FixtureSupport.write(
+            ".intel_syntax noprefix\nfirst:\n  mov eax, 1\n  hlt\nsecond:\n  mov eax, 2\n  nop\n", name: "two.s")
         let directory = (path as NSString).deletingLastPathComponent
         let object = directory + "/two.o"
         let assembler = Process()
@@ -41,11 +42,15 @@ import Testing
         assembler.waitUntilExit()
         #expect(assembler.terminationStatus == 0)
         let fixture = directory + "/elf.yaml"
-        try "name: elf\nwhy: by hand, second = mov eax, 2; nop\ncode_file: two.o\nsymbol: second\nexpect: {stop: end, instructions: 2, registers: {rax: 2}}\n"
+        try
+            "name: elf\nwhy: by hand, second = mov eax, 2; nop\ncode_file: two.o\nsymbol: second\nexpect: {stop: end, instructions: 2, registers: {rax: 2}}\n"
             .write(toFile: fixture, atomically: true, encoding: .utf8)
         let outcome = FixtureSupport.runner.check(file: fixture, emulator: try Emulator())
-        #expect(outcome.status == .passed, "\(outcome.malformation?.description ?? "") \(outcome.failures.first?.differences.map(\.summary) ?? [])")
-        try "name: elf\nwhy: x\ncode_file: two.o\nsymbol: third\nexpect: {instructions: 1}\n".write(toFile: fixture, atomically: true, encoding: .utf8)
+        #expect(
+            outcome.status == .passed,
+            "\(outcome.malformation?.description ?? "") \(outcome.failures.first?.differences.map(\.summary) ?? [])")
+        try "name: elf\nwhy: x\ncode_file: two.o\nsymbol: third\nexpect: {instructions: 1}\n".write(
+            toFile: fixture, atomically: true, encoding: .utf8)
         let missing = FixtureSupport.runner.check(file: fixture, emulator: try Emulator())
         #expect(missing.malformation?.message.contains("no .text symbol 'third'") == true)
     }

@@ -16,7 +16,10 @@ import Testing
     @Test func corpusHasAtLeastSixtyCasesInEveryArea() {
         let files = FixtureSupport.corpusFiles
         #expect(files.count >= 60)
-        for area in ["isa", "branches", "strings", "faults", "smc", "pmu", "overflow", "prev-counter", "amd", "cpl", "filter", "kvm", "bad"] {
+        for area in [
+            "isa", "branches", "strings", "faults", "smc", "pmu", "overflow", "prev-counter", "amd", "cpl", "filter",
+            "kvm", "bad",
+        ] {
             #expect(files.contains { $0.hasPrefix(area + "/") }, "no fixture in \(area)/")
         }
     }

@@ -25,7 +25,8 @@ enum FixtureSupport {
 
     /// Writes `text` to a fresh temporary directory as `name`; returns the path.
     static func write(_ text: String, name: String = "case.yaml") throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vpmu-fixture-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vpmu-fixture-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)

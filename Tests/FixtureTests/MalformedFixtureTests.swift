@@ -16,14 +16,20 @@ import Testing
 
     @Test func bytesThatDoNotMatchTheirCommentNameTheLineAndBothTexts() throws {
         // b9 0b… is mov ecx, 0xb: a one-digit typo the comment catches.
-        let error = try malformation(Self.header + "code: |\n  90               # 400000: nop\n  b9 0b 00 00 00   # 400001: mov ecx, 0xa\nexpect: {instructions: 2}\n")
+        let error = try malformation(
+            Self.header
+                + "code: |\n  90               # 400000: nop\n  b9 0b 00 00 00   # 400001: mov ecx, 0xa\nexpect: {instructions: 2}\n"
+        )
         #expect(error.line == 5)
         #expect(error.message == "bytes at 0x400001 decode to 'mov ecx, 0xb', the comment says 'mov ecx, 0xa'")
-        #expect(error.description.hasSuffix("case.yaml:5: bytes at 0x400001 decode to 'mov ecx, 0xb', the comment says 'mov ecx, 0xa'"))
+        #expect(
+            error.description.hasSuffix(
+                "case.yaml:5: bytes at 0x400001 decode to 'mov ecx, 0xb', the comment says 'mov ecx, 0xa'"))
     }
 
     @Test func aWrongCommentAddressIsReported() throws {
-        let error = try malformation(Self.header + "code: |\n  90   # 400000: nop\n  90   # 400002: nop\nexpect: {instructions: 2}\n")
+        let error = try malformation(
+            Self.header + "code: |\n  90   # 400000: nop\n  90   # 400002: nop\nexpect: {instructions: 2}\n")
         #expect(error.line == 5)
         #expect(error.message == "comment address 400002 but these bytes are at 0x400001")
     }
@@ -31,7 +37,8 @@ import Testing
     @Test func aLineHoldingTwoInstructionsNeedsARepeatCount() throws {
         let error = try malformation(Self.header + "code: |\n  90 90   # 400000: nop\nexpect: {instructions: 2}\n")
         #expect(error.message == "bytes at 0x400000 decode to 'nop' of 1 bytes, not one 2-byte instruction")
-        let outcome = try FixtureSupport.check(Self.header + "code: |\n  90 90   # 400000: nop ×2\nexpect: {instructions: 2}\n")
+        let outcome = try FixtureSupport.check(
+            Self.header + "code: |\n  90 90   # 400000: nop ×2\nexpect: {instructions: 2}\n")
         #expect(outcome.status == .passed)
     }
 
@@ -48,7 +55,8 @@ import Testing
     }
 
     @Test func unknownExpectationKeyIsNamedWithItsLine() throws {
-        let error = try malformation(Self.header + "code: |\n  90   # 400000: nop\nexpect:\n  instructions: 1\n  instrutcions: 1\n")
+        let error = try malformation(
+            Self.header + "code: |\n  90   # 400000: nop\nexpect:\n  instructions: 1\n  instrutcions: 1\n")
         #expect(error.line == 7)
         #expect(error.message.hasPrefix("unknown expectation 'instrutcions'"))
     }
@@ -72,22 +80,29 @@ import Testing
     }
 
     @Test func badRunOptionsPointAtTheArgsLine() throws {
-        let error = try malformation(Self.header + "code: |\n  90   # 400000: nop\nargs: [--pmc, gp9=instructions]\nexpect: {instructions: 1}\n")
+        let error = try malformation(
+            Self.header + "code: |\n  90   # 400000: nop\nargs: [--pmc, gp9=instructions]\nexpect: {instructions: 1}\n")
         #expect(error.line == 5)
         #expect(error.message.hasPrefix("args: "))
-        let unknown = try malformation(Self.header + "code: |\n  90   # 400000: nop\nargs: [--frobnicate]\nexpect: {instructions: 1}\n")
+        let unknown = try malformation(
+            Self.header + "code: |\n  90   # 400000: nop\nargs: [--frobnicate]\nexpect: {instructions: 1}\n")
         #expect(unknown.message.contains("--frobnicate"))
     }
 
     @Test func codeMustComeFromTheFixtureNotTheArgs() throws {
-        let error = try malformation(Self.header + "code: |\n  90   # 400000: nop\nargs: [--hex, \"90\"]\nexpect: {instructions: 1}\n")
+        let error = try malformation(
+            Self.header + "code: |\n  90   # 400000: nop\nargs: [--hex, \"90\"]\nexpect: {instructions: 1}\n")
         #expect(error.message.contains("'--hex'"))
     }
 
     @Test func exitEveryGivenTwiceOrInvalid() throws {
-        let twice = try malformation(Self.header + "code: |\n  90   # 400000: nop\nargs: [--exit-every, \"2\"]\nexit_every: [1]\nexpect: {instructions: 1}\n")
+        let twice = try malformation(
+            Self.header
+                + "code: |\n  90   # 400000: nop\nargs: [--exit-every, \"2\"]\nexit_every: [1]\nexpect: {instructions: 1}\n"
+        )
         #expect(twice.line == 6)
-        let zero = try malformation(Self.header + "code: |\n  90   # 400000: nop\nexit_every: [0]\nexpect: {instructions: 1}\n")
+        let zero = try malformation(
+            Self.header + "code: |\n  90   # 400000: nop\nexit_every: [0]\nexpect: {instructions: 1}\n")
         #expect(zero.message == "'exit_every' entries must be integers ≥ 1")
     }
 
@@ -97,7 +112,8 @@ import Testing
     }
 
     @Test func twoCodeSources() throws {
-        let error = try malformation(Self.header + "code: |\n  90   # 400000: nop\nasm: nop\nexpect: {instructions: 1}\n")
+        let error = try malformation(
+            Self.header + "code: |\n  90   # 400000: nop\nasm: nop\nexpect: {instructions: 1}\n")
         #expect(error.message == "give only one of code, asm")
     }
 
