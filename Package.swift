@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "vpmu", targets: ["vpmu"]),
         .library(name: "Emulator", targets: ["Emulator"]),
         .library(name: "VirtualPMU", targets: ["VirtualPMU"]),
+        .library(name: "FixtureCheck", targets: ["FixtureCheck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

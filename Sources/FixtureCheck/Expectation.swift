@@ -62,8 +62,11 @@ public enum Field: Hashable, Sendable {
 
 /// An expected or actual value, compared the way a person reads them: `0x1` equals `1`.
 public enum Value: Equatable, Sendable, CustomStringConvertible {
+    /// Any integer, written in decimal or hex, or a JSON hex string.
     case integer(UInt64)
+    /// Stop reasons, exception names, mnemonics, comma-joined PMI sources.
     case text(String)
+    /// `pmis[].vectored`.
     case bool(Bool)
 
     /// A scalar as written in a fixture: integers in decimal or `0x` hex, `true`/`false`, else text.

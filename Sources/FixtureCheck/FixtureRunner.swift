@@ -115,7 +115,9 @@ public struct FixtureRunner: Sendable {
 
 /// One differing field of one run.
 public struct Difference: Sendable, Equatable {
+    /// The expectation's display name (`counters.gp0`, `stop`, `memory[0x600000]`).
     public var field: String
+    /// Both values as the fixture wrote them (hex when the fixture used hex).
     public var expected: String
     public var actual: String
     /// For count mismatches: the instructions whose events make up the count.
@@ -134,12 +136,19 @@ public struct VariantFailure: Sendable {
 
 /// What checking one fixture file gave.
 public struct FixtureOutcome: Sendable {
+    /// `passed`: every variant matched; `failed`: some expectation differs; `malformed`: the
+    /// fixture could not be loaded or its options parsed (cli.md B7 exit code 2).
     public enum Status: String, Sendable { case passed, failed, malformed }
 
+    /// The fixture file as given.
     public var file: String
+    /// The fixture's `name`, when it loaded that far.
     public var name: String?
+    /// Runs made (one per `exit_every` entry).
     public var variants: Int
+    /// The variants whose expectations did not hold.
     public var failures: [VariantFailure]
+    /// Why the fixture is malformed, if it is.
     public var malformation: FixtureError?
 
     public var status: Status {
