@@ -13,9 +13,11 @@ let package = Package(
         .executable(name: "vpmu", targets: ["vpmu"]),
         .library(name: "Emulator", targets: ["Emulator"]),
         .library(name: "VirtualPMU", targets: ["VirtualPMU"]),
+        .library(name: "FixtureCheck", targets: ["FixtureCheck"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -32,8 +34,13 @@ let package = Package(
         .target(name: "CUnicornRuntime", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "VPMUBench", dependencies: ["Emulator", "VirtualPMU", "X86IR", "CUnicornRuntime"], swiftSettings: strict),
         .target(
+            name: "FixtureCheck", dependencies: ["Emulator", "X86Decoder", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        .target(
             name: "VPMUCLI",
-            dependencies: ["Emulator", "VPMUBench", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Emulator", "FixtureCheck", "VPMUBench", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
         .executableTarget(name: "vpmu", dependencies: ["VPMUCLI"], swiftSettings: strict),
         .testTarget(name: "X86DecoderTests", dependencies: ["X86Decoder"]),
@@ -43,5 +50,6 @@ let package = Package(
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator"]),
         .testTarget(name: "VPMUCLITests", dependencies: ["VPMUCLI"]),
         .testTarget(name: "VPMUBenchTests", dependencies: ["VPMUBench", "Emulator"]),
+        .testTarget(name: "FixtureTests", dependencies: ["FixtureCheck", "VPMUCLI"]),
     ]
 )

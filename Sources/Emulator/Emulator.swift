@@ -18,6 +18,8 @@ public final class Emulator {
     public static let regionSize = 0x10_0000
 
     public let decoder: X86Decoder
+    /// Guest memory as the most recent ``run(_:configuration:)`` left it (fixture memory expectations).
+    public private(set) var lastMemory: GuestMemory?
 
     public init() throws(InputError) {
         do {
@@ -66,6 +68,7 @@ public final class Emulator {
         let clock = HardwareClock(table: configuration.hardware.cycleTable)
         let interpreter = makeInterpreter(
             code: code, isIntel: configuration.pmu.vendor == .intel, cycleCosts: clock.interpreterCosts)
+        lastMemory = interpreter.memory
         interpreter.setRegister(GPR.rsp, Self.stackTop)
         for (number, value) in configuration.registers { interpreter.setRegister(number, value) }
         interpreter.rflags = configuration.rflags

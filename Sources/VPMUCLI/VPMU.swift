@@ -8,12 +8,12 @@ public struct VPMU: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "vpmu",
         abstract: "Run x86-64 snippets and count what they retire on a model of KVM's virtual PMU.",
-        subcommands: [Run.self, Disasm.self, Bench.self])
+        subcommands: [Run.self, Disasm.self, Check.self, Expect.self, Bench.self])
 
     public init() {}
 
     /// Runs the command line `arguments` (without the program name) and returns the exit code:
-    /// 0 success, 2 bad input, 3 unsupported instruction. Output goes to `output`, messages to `errors`.
+    /// 0 success, 1 failing fixtures (`check`), 2 bad input or a malformed fixture, 3 unsupported instruction. Output goes to `output`, messages to `errors`.
     public static func main(
         arguments: [String], output: (String) -> Void = { print($0) },
         errors: (String) -> Void = writeToStandardError
@@ -28,6 +28,12 @@ public struct VPMU: ParsableCommand {
                 let (table, verified) = try bench.execute()
                 output(table)
                 return verified ? 0 : 1  // a wrong count fails the bench: speed never comes from skipped work
+            } else if var check = command as? Check {
+                let (report, code) = try check.execute()
+                output(report)
+                return code
+            } else if var expect = command as? Expect {
+                output(try expect.execute())
             } else {
                 try command.run()
             }
