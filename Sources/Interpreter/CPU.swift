@@ -18,7 +18,7 @@ public struct RetirementCounts: Equatable, Sendable {
 /// A value type so the run loop works on it in place; the memory and its buffer are the one
 /// reference it holds.
 struct CPU {
-    var registers = InlineArray<16, UInt64>(repeating: 0)
+    let registers = RegisterFile()
     var rip: UInt64 = 0
     /// RFLAGS; the six status flags are stale while `lazy.kind != .none`.
     var rflags: UInt64 = RFlags.reserved1
