@@ -188,7 +188,21 @@ public final class Interpreter {
     @inline(never)
     public func run(budget: Int) -> ExitReason {
         guard budget > 0 else { return .budgetSpent }
+        var cycles: UInt64 = 0
+        let reason = runLoop(budget: budget, cycles: &cycles)
+        cpu.cycles &+= cycles
+        return reason
+    }
+
+    @inline(__always)
+    private func runLoop(budget: Int, cycles: inout UInt64) -> ExitReason {
         var retired = 0
+        // Cycles live in locals during the run and the static cost in the record: every access to a
+        // stored property of this class costs a runtime exclusivity check (swift_beginAccess, the
+        // largest item in a callgrind profile of this loop). String elements are charged by the
+        // string code into `cpu.cycles`; strings end their block, so the fuel test adds that part there.
+        let fuel = cpu.cycleFuel
+        let taken = cpu.takenCycles
         while true {
             let rip = cpu.rip
             guard cache.contains(rip) else { return rip == cache.end ? .end : .fault(fetchFault(at: rip)) }
@@ -204,41 +218,49 @@ public final class Interpreter {
                 } catch {
                     return .fault(error)
                 }
+                // Charged after completion, never for a fault (cycle-model.md §2, §3.2).
                 switch step {
                 case .next: break
                 case .jump:
-                    if insn.opcode.isConditionalBranch { cpu.cycles &+= cpu.takenCycles }
+                    if insn.attributes.contains(.conditionalBranch) { cycles &+= taken }
                 case .hostCall: return .hostCall(insn.opcode)  // completeHostCall charges and retires it
                 case .unsupported: return .unsupported
                 case .halt:
                     cpu.retire(insn)
-                    cpu.cycles &+= cache.costs[index]
+                    cycles &+= cycleCost(insn, at: index)
                     return .halt
                 case .trap(let vector):
                     cpu.retire(insn)
-                    cpu.cycles &+= cache.costs[index]
+                    cycles &+= cycleCost(insn, at: index)
                     return .trap(vector: vector)
                 case .leaveRun:
                     cpu.retire(insn)
-                    cpu.cycles &+= cache.costs[index]
+                    cycles &+= cycleCost(insn, at: index)
                     return .stateChanged
                 }
-                // Charged after completion, never for a fault (cycle-model.md §2, §3.2).
-                cpu.cycles &+= cache.costs[index]
+                cycles &+= cycleCost(insn, at: index)
                 cpu.retire(insn)
                 retired += 1
                 if !cpu.memory.writtenCodePages.isEmpty {
                     cache.invalidate(pages: cpu.memory.writtenCodePages, memory: cpu.memory)
                     cpu.memory.writtenCodePages.removeAll(keepingCapacity: true)
-                    if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
+                    if retired >= budget || cycles &+ cpu.cycles >= fuel { return .budgetSpent }
                     break
                 }
-                if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
+                if retired >= budget || cycles >= fuel { return .budgetSpent }
                 if case .jump = step { break }
-                if insn.attributes.contains(.blockEnd) { break }
+                if insn.attributes.contains(.blockEnd) {
+                    if insn.opcode.isString && cycles &+ cpu.cycles >= fuel { return .budgetSpent }
+                    break
+                }
                 index += 1
             }
         }
+    }
+
+    /// The record's static cost: from the record itself, or the cache's table when it needs more than 16 bits.
+    @inline(__always) private func cycleCost(_ insn: LoweredInstruction, at index: Int) -> UInt64 {
+        insn.staticCycles == LoweredInstruction.largeCycleCost ? cache.costs[index] : UInt64(insn.staticCycles)
     }
 
     /// #PF (or #GP for a non-canonical RIP) for fetching at `address`.

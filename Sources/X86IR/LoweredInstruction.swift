@@ -64,6 +64,12 @@ public struct LoweredInstruction: Hashable, Sendable {
     public var attributes: InstructionAttributes
     /// Cycle-table row of the base cost (cycle-model.md §2); fits in the record's padding.
     public var costClass: CostClass
+    /// The record's static cycle cost, filled in when the interpreter caches it (0 until then);
+    /// ``largeCycleCost`` means "too large for 16 bits, look it up in the cache's table". Kept in the
+    /// record so the run loop charges cycles without touching another array.
+    public var staticCycles: UInt16
+    /// Marker in ``staticCycles`` for a cost of 65535 or more.
+    public static let largeCycleCost = UInt16.max
     /// Immediate, already sign- or zero-extended as the encoding defines (isa-subset.md §4).
     /// ENTER packs size (bits 15:0) and nesting level (bits 23:16).
     public var immediate: UInt64
@@ -89,6 +95,7 @@ public struct LoweredInstruction: Hashable, Sendable {
         self.scale = scale
         self.attributes = attributes
         self.costClass = CostClass(opcode)
+        self.staticCycles = 0
         self.immediate = immediate
         self.displacement = displacement
     }
