@@ -9,6 +9,9 @@ import X86Decoder
 /// Tracing single-steps the interpreter (budget 1), so the untraced run keeps its fast path; the
 /// cost shown for an instruction is what the cycle model charged for it. Events are streamed to the
 /// file in 64 KiB chunks, so a long run's trace never has to fit in memory.
+///
+/// `@unchecked Sendable` so a `RunConfiguration` can carry it: one recorder serves one run on one
+/// thread, which is how the CLI and the tests use it.
 public final class TraceRecorder: @unchecked Sendable {
     public enum Format: String, Sendable, CaseIterable {
         case jsonl, chrome
