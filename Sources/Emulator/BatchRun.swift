@@ -53,7 +53,8 @@ struct BatchRun {
 
     /// Whether the next run must stop after one instruction: the STI shadow, tracing, sampling.
     private var singleStepping: Bool {
-        interrupts.shadowActive || configuration.hardware.trace != nil
+        // Sampling single-steps too, so `lastRetiredRIP` is the last instruction, not a run's first.
+        interrupts.shadowActive || configuration.hardware.trace != nil || sampler != nil
     }
 
     /// Runs one batch; returns true when the guest stopped.

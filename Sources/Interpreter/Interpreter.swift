@@ -158,13 +158,6 @@ public final class Interpreter {
     /// RFLAGS.IF.
     public var interruptsEnabled: Bool { cpu.rflags & RFlags.if != 0 }
 
-    /// The static cycle cost of the record at RIP, as the cache computed it (for traces and disassembly).
-    public func staticCycles(at address: UInt64) -> UInt64? {
-        guard cache.contains(address), let index = cache.lookup(address, memory: cpu.memory, lowerer: lowerer)
-        else { return nil }
-        return cache.records[index].cost
-    }
-
     /// The record at RIP (decoding it if needed), e.g. to name a faulting or host-call instruction.
     public func instructionAtRIP() -> LoweredInstruction? {
         guard cache.contains(cpu.rip) else { return nil }
@@ -214,7 +207,7 @@ public final class Interpreter {
                 switch step {
                 case .next: break
                 case .jump:
-                    if insn.opcode.isConditionalBranch { cpu.cycles &+= cpu.takenCycles }
+                    if insn.attributes.contains(.conditionalBranch) { cpu.cycles &+= cpu.takenCycles }
                 case .hostCall: return .hostCall(insn.opcode)  // completeHostCall charges and retires it
                 case .unsupported: return .unsupported
                 case .halt:
