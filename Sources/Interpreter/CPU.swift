@@ -18,7 +18,8 @@ public struct RetirementCounts: Equatable, Sendable {
 /// A value type so the run loop works on it in place; the memory and its buffer are the one
 /// reference it holds.
 struct CPU {
-    let registers = RegisterFile()
+    /// Owned by the ``Interpreter``, which frees it.
+    let registers: RegisterFile
     var rip: UInt64 = 0
     /// RFLAGS; the six status flags are stale while `lazy.kind != .none`.
     var rflags: UInt64 = RFlags.reserved1
@@ -30,7 +31,8 @@ struct CPU {
     var idtLimit: UInt16 = 0
     /// BSF/BSR with a zero source: Intel clears bits 63:32 of a 32-bit destination, AMD does not.
     var isIntel = true
-    let memory: GuestMemory
+    /// Kept alive by the ``Interpreter``; unowned so that copying a CPU costs no retain.
+    unowned(unsafe) let memory: GuestMemory
     /// Retirements at CPL 0 and at CPL 1–3 since the last hand-over.
     var kernelCounts = RetirementCounts()
     var userCounts = RetirementCounts()
@@ -45,7 +47,10 @@ struct CPU {
     var notices: InterpreterNotices = []
     var leavesOn: InterpreterNotices = [.interruptShadow, .privilegeChanged]
 
-    init(memory: GuestMemory) { self.memory = memory }
+    init(memory: GuestMemory, registers: RegisterFile) {
+        self.memory = memory
+        self.registers = registers
+    }
 
     var cpl: Int { Int(cs & 3) }
 

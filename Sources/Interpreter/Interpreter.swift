@@ -64,6 +64,8 @@ public typealias Lowerer = (UnsafeRawBufferPointer, UInt64) -> LoweredInstructio
 /// stops for anything the host must do.
 public final class Interpreter {
     var cpu: CPU
+    /// The owning references behind the vCPU's unowned memory and its register block.
+    private let guestMemory: GuestMemory
     var cache: CodeCache
     private let lowerer: Lowerer
 
@@ -78,7 +80,8 @@ public final class Interpreter {
         memory: GuestMemory, codeStart: UInt64, codeEnd: UInt64, codeLimit: UInt64, isIntel: Bool,
         cycleCosts: CycleCosts = .free, lowerer: @escaping Lowerer
     ) {
-        cpu = CPU(memory: memory)
+        guestMemory = memory
+        cpu = CPU(memory: memory, registers: .allocate())
         cpu.isIntel = isIntel
         cpu.rip = codeStart
         cpu.takenCycles = cycleCosts.taken
@@ -87,7 +90,9 @@ public final class Interpreter {
         self.lowerer = lowerer
     }
 
-    public var memory: GuestMemory { cpu.memory }
+    deinit { cpu.registers.deallocate() }
+
+    public var memory: GuestMemory { guestMemory }
     /// First byte after the code: reaching it stops the run.
     public var codeEnd: UInt64 { cache.end }
 
