@@ -83,7 +83,7 @@ struct CPU {
     /// Brings the status flags in `rflags` up to date.
     @inline(__always) mutating func materializeFlags() {
         guard lazy.kind != .none else { return }
-        rflags = (rflags & ~RFlags.status) | lazy.statusFlags(carryFlag: rflags & RFlags.cf)
+        rflags = (rflags & ~RFlags.status) | lazy.statusFlags()
         lazy.kind = .none
     }
 
@@ -96,7 +96,13 @@ struct CPU {
     @inline(__always) mutating func setLazy(_ kind: FlagKind, size: UInt8, _ a: UInt64, _ b: UInt64, _ r: UInt64,
         carry: UInt64 = 0)
     {
-        if kind == .inc || kind == .dec { materializeFlags() }
+        if kind == .inc || kind == .dec {
+            // INC/DEC keep CF: carry the previous operation's CF along instead of materializing all
+            // six flags of it (perf: the full evaluation on every `dec; jnz` loop counter).
+            let cf = lazy.kind == .none ? rflags & RFlags.cf : lazy.carryFlag
+            lazy = LazyFlags(kind: kind, size: size, left: a, right: b, result: r, carry: cf)
+            return
+        }
         lazy = LazyFlags(kind: kind, size: size, left: a, right: b, result: r, carry: carry)
     }
 
