@@ -124,7 +124,7 @@ struct CPU {
     }
 
     /// Evaluates condition code `cc` (SDM Vol. 1 Appendix B).
-    mutating func condition(_ cc: UInt8) -> Bool {
+    @inline(__always) mutating func condition(_ cc: UInt8) -> Bool {
         let holds: Bool
         switch cc >> 1 {
         case 0: holds = flag(RFlags.of)

@@ -2,7 +2,7 @@ import X86IR
 
 extension CPU {
     /// Executes one record. On a fault nothing is retired and RIP stays at the instruction.
-    @inline(__always)
+    @_transparent
     mutating func execute(_ insn: borrowing LoweredInstruction) throws(GuestFault) -> Step {
         let next = rip &+ UInt64(insn.length)
         switch insn.opcode {

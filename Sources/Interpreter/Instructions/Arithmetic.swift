@@ -2,7 +2,7 @@ import X86IR
 
 extension CPU {
     /// ADD ADC SUB SBB CMP AND OR XOR TEST (SDM Vol. 2; flags per isa-subset.md §5).
-    @inline(__always) mutating func executeBinary(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
+    @_transparent mutating func executeBinary(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let m = mask(size)
         let a = try read(insn.destination, of: insn, size: size)
@@ -40,7 +40,7 @@ extension CPU {
     }
 
     /// INC DEC NEG NOT.
-    mutating func executeUnary(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
+    @_transparent mutating func executeUnary(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let m = mask(size)
         let a = try read(insn.destination, of: insn, size: size)
@@ -109,7 +109,7 @@ extension CPU {
     }
 
     /// Two- and three-operand IMUL: destination = truncate(source × (destination or immediate)).
-    mutating func executeIMul(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
+    @_transparent mutating func executeIMul(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         let left = try read(insn.source, of: insn, size: size)
         let right =

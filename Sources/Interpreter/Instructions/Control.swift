@@ -41,7 +41,7 @@ extension CPU {
     }
 
     /// Jcc JMP CALL RET LOOPcc JrCXZ.
-    mutating func executeNearBranch(_ insn: borrowing LoweredInstruction, next: UInt64) throws(GuestFault) -> Step {
+    @_transparent mutating func executeNearBranch(_ insn: borrowing LoweredInstruction, next: UInt64) throws(GuestFault) -> Step {
         switch insn.opcode {
         case .jcc:
             return condition(insn.condition) ? try branch(to: insn.immediate) : .next

@@ -2,7 +2,7 @@ import X86IR
 
 extension CPU {
     /// MOV MOVZX MOVSX MOVSXD LEA XCHG CMOVcc SETcc BSWAP CBW… CWD… LAHF SAHF.
-    mutating func executeMove(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
+    @_transparent mutating func executeMove(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         switch insn.opcode {
         case .mov:
@@ -46,7 +46,7 @@ extension CPU {
 
     /// PUSH and POP. `push rsp` stores the old RSP; `pop [rsp+d]` addresses with the new RSP;
     /// a faulting push or pop leaves RSP unchanged (isa-subset.md §4).
-    mutating func executeStack(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
+    @_transparent mutating func executeStack(_ insn: borrowing LoweredInstruction) throws(GuestFault) {
         let size = insn.operandSize
         if insn.opcode == .push {
             let value = insn.destination == .immediate ? insn.immediate : try read(insn.destination, of: insn, size: size)
