@@ -31,8 +31,8 @@ struct CPU {
     var idtLimit: UInt16 = 0
     /// BSF/BSR with a zero source: Intel clears bits 63:32 of a 32-bit destination, AMD does not.
     var isIntel = true
-    /// Kept alive by the ``Interpreter``; unowned so that copying a CPU costs no retain.
-    unowned(unsafe) let memory: GuestMemory
+    /// Guest memory through plain pointers; the ``Interpreter`` keeps the owning ``GuestMemory`` alive.
+    let memory: MemoryAccess
     /// Retirements at CPL 0 and at CPL 1–3 since the last hand-over.
     var kernelCounts = RetirementCounts()
     var userCounts = RetirementCounts()
@@ -47,7 +47,7 @@ struct CPU {
     var notices: InterpreterNotices = []
     var leavesOn: InterpreterNotices = [.interruptShadow, .privilegeChanged]
 
-    init(memory: GuestMemory, registers: RegisterFile) {
+    init(memory: MemoryAccess, registers: RegisterFile) {
         self.memory = memory
         self.registers = registers
     }

@@ -21,8 +21,12 @@ public final class GuestMemory {
     /// Bytes in the window.
     public let size: Int
     let bytes: UnsafeMutableRawPointer
-    var pages: [UInt8]
-    /// Set when a store hit a page holding code; the interpreter drops those pages' records.
+    /// Per-page permission bits and the holds-code flag.
+    private let pages: UnsafeMutablePointer<UInt8>
+    private let pageCount: Int
+    /// The vCPU's view of this memory: the same blocks through plain pointers (see ``MemoryAccess``).
+    private(set) var access: MemoryAccess
+    /// Pages holding code that stores hit; the interpreter drops those pages' records.
     var writtenCodePages: [Int] = []
 
     /// Creates an unmapped window of `size` bytes (a multiple of the page size) at `base`.
@@ -32,10 +36,29 @@ public final class GuestMemory {
         self.size = size
         bytes = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         bytes.initializeMemory(as: UInt8.self, repeating: 0, count: size)
-        pages = [UInt8](repeating: 0, count: size / Self.pageSize)
+        pageCount = size / Self.pageSize
+        pages = .allocate(capacity: pageCount)
+        pages.initialize(repeating: 0, count: pageCount)
+        let flag = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+        flag.initialize(to: false)
+        access = MemoryAccess(base: base, size: size, bytes: bytes, pages: pages, codeWritten: flag)
+        access.owner = Unmanaged.passUnretained(self)
     }
 
-    deinit { bytes.deallocate() }
+    deinit {
+        bytes.deallocate()
+        pages.deallocate()
+        access.codeWrittenFlag.deallocate()
+    }
+
+    /// Hands the written code pages to the interpreter and clears the record.
+    func takeWrittenCodePages() -> [Int] {
+        defer {
+            writtenCodePages.removeAll(keepingCapacity: true)
+            access.codeWrittenFlag.pointee = false
+        }
+        return writtenCodePages
+    }
 
     /// Maps `count` bytes at `address` (page-rounded outward) with `permissions`.
     /// Returns false if the range is not inside the window.
@@ -86,17 +109,84 @@ public final class GuestMemory {
     }
 
     func clearHoldsCode(page: Int) {
-        if page >= 0 && page < pages.count { pages[page] &= ~Self.holdsCode }
+        if page >= 0 && page < pageCount { pages[page] &= ~Self.holdsCode }
     }
 
-    // MARK: - Guest accesses
+    // MARK: - Guest accesses (through ``access``)
+
+    @inline(__always)
+    func translate(_ address: UInt64, count: Int, access kind: Permissions, user: Bool, stack: Bool = false)
+        throws(GuestFault) -> Int
+    {
+        try access.translate(address, count: count, access: kind, user: user, stack: stack)
+    }
+
+    @inline(__always) func load(at offset: Int, size: UInt8) -> UInt64 { access.load(at: offset, size: size) }
+    @inline(__always) func store(_ value: UInt64, at offset: Int, size: UInt8) { access.store(value, at: offset, size: size) }
+
+    /// Records the code pages among `first...last` that a store hit (the rare path of a store).
+    func noteCodeWrite(first: Int, last: Int) {
+        for page in first...last where pages[page] & Self.holdsCode != 0 { writtenCodePages.append(page) }
+        access.codeWrittenFlag.pointee = !writtenCodePages.isEmpty
+    }
+
+    private func offset(of address: UInt64, count: Int) -> Int? {
+        guard count >= 0, count <= size, address >= base, address - base <= UInt64(size - count) else { return nil }
+        return Int(address - base)
+    }
+
+    private func pageRange(_ address: UInt64, count: Int) -> (Int, Int)? {
+        guard count > 0, let offset = offset(of: address, count: count) else { return nil }
+        return (offset / Self.pageSize, (offset + count - 1) / Self.pageSize)
+    }
+}
+
+/// Whether bits 63:47 of `address` are all equal (SDM Vol. 1 §3.3.7.1).
+@inline(__always) func isCanonical(_ address: UInt64) -> Bool {
+    (Int64(bitPattern: address) << 16) >> 16 == Int64(bitPattern: address)
+}
+
+/// Guest memory as the vCPU's hot path sees it: the owner's blocks through plain pointers.
+///
+/// Every guest access reads the page flags; through the ``GuestMemory`` class reference each read
+/// retained and released the owner (perf: over half of a CALL/RET-heavy run). This view holds no
+/// reference: the ``Interpreter`` keeps the ``GuestMemory`` alive for as long as its vCPU runs.
+struct MemoryAccess {
+    let base: UInt64
+    let size: Int
+    let bytes: UnsafeMutableRawPointer
+    let pages: UnsafeMutablePointer<UInt8>
+    /// Set when a store hit a page holding code (the run loop tests it after every instruction).
+    let codeWrittenFlag: UnsafeMutablePointer<Bool>
+    /// For the rare paths (recording code writes, slow fault analysis); set once by the owner.
+    fileprivate(set) var owner: Unmanaged<GuestMemory>? = nil
+
+    fileprivate init(
+        base: UInt64, size: Int, bytes: UnsafeMutableRawPointer, pages: UnsafeMutablePointer<UInt8>,
+        codeWritten: UnsafeMutablePointer<Bool>
+    ) {
+        self.base = base
+        self.size = size
+        self.bytes = bytes
+        self.pages = pages
+        codeWrittenFlag = codeWritten
+    }
+
+    @inline(__always) var codeWritten: Bool { codeWrittenFlag.pointee }
+
+    /// The permissions of the page holding `address`, or none outside the window.
+    func permissions(at address: UInt64) -> GuestMemory.Permissions {
+        let offset = address &- base
+        guard offset < UInt64(size) else { return [] }
+        return GuestMemory.Permissions(rawValue: pages[Int(offset) >> 12] & 7)
+    }
 
     /// Checks a guest access of `count` bytes (1…16) and returns its buffer offset.
     ///
     /// Faults as the SDM says: #GP(0) (#SS(0) through RSP/RBP) for a non-canonical address, #PF
     /// with CR2 = the first byte that is not mapped with the needed permission (isa-subset.md §1).
     @inline(__always)
-    func translate(_ address: UInt64, count: Int, access: Permissions, user: Bool, stack: Bool = false)
+    func translate(_ address: UInt64, count: Int, access: GuestMemory.Permissions, user: Bool, stack: Bool = false)
         throws(GuestFault) -> Int
     {
         let offset = address &- base
@@ -111,7 +201,7 @@ public final class GuestMemory {
     }
 
     @inline(never)
-    private func slowFault(_ address: UInt64, count: Int, access: Permissions, user: Bool, stack: Bool)
+    private func slowFault(_ address: UInt64, count: Int, access: GuestMemory.Permissions, user: Bool, stack: Bool)
         -> GuestFault
     {
         let last = address &+ UInt64(count - 1)
@@ -151,27 +241,12 @@ public final class GuestMemory {
         }
         let first = offset >> 12
         let last = (offset + Int(size) - 1) >> 12
-        if (pages[first] | pages[last]) & Self.holdsCode != 0 {
+        if (pages[first] | pages[last]) & GuestMemory.holdsCode != 0 {
             noteCodeWrite(first: first, last: last)
         }
     }
 
     @inline(never) private func noteCodeWrite(first: Int, last: Int) {
-        for page in first...last where pages[page] & Self.holdsCode != 0 { writtenCodePages.append(page) }
+        owner?.takeUnretainedValue().noteCodeWrite(first: first, last: last)
     }
-
-    private func offset(of address: UInt64, count: Int) -> Int? {
-        guard count >= 0, count <= size, address >= base, address - base <= UInt64(size - count) else { return nil }
-        return Int(address - base)
-    }
-
-    private func pageRange(_ address: UInt64, count: Int) -> (Int, Int)? {
-        guard count > 0, let offset = offset(of: address, count: count) else { return nil }
-        return (offset / Self.pageSize, (offset + count - 1) / Self.pageSize)
-    }
-}
-
-/// Whether bits 63:47 of `address` are all equal (SDM Vol. 1 §3.3.7.1).
-@inline(__always) func isCanonical(_ address: UInt64) -> Bool {
-    (Int64(bitPattern: address) << 16) >> 16 == Int64(bitPattern: address)
 }

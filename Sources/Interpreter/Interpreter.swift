@@ -64,7 +64,7 @@ public typealias Lowerer = (UnsafeRawBufferPointer, UInt64) -> LoweredInstructio
 /// stops for anything the host must do.
 public final class Interpreter {
     var cpu: CPU
-    /// The owning references behind the vCPU's unowned memory and its register block.
+    /// The owner of the memory the vCPU reaches through ``MemoryAccess`` (and of nothing else).
     private let guestMemory: GuestMemory
     var cache: CodeCache
     private let lowerer: Lowerer
@@ -81,7 +81,7 @@ public final class Interpreter {
         cycleCosts: CycleCosts = .free, lowerer: @escaping Lowerer
     ) {
         guestMemory = memory
-        cpu = CPU(memory: memory, registers: .allocate())
+        cpu = CPU(memory: memory.access, registers: .allocate())
         cpu.isIntel = isIntel
         cpu.rip = codeStart
         cpu.takenCycles = cycleCosts.taken
@@ -166,7 +166,7 @@ public final class Interpreter {
     /// The record at RIP (decoding it if needed), e.g. to name a faulting or host-call instruction.
     public func instructionAtRIP() -> LoweredInstruction? {
         guard cache.contains(cpu.rip) else { return nil }
-        return cache.lookup(cpu.rip, memory: cpu.memory, lowerer: lowerer).map { cache.records[$0].instruction }
+        return cache.lookup(cpu.rip, memory: guestMemory, lowerer: lowerer).map { cache.records[$0].instruction }
     }
 
     /// Completes the host-handled instruction at RIP: sets RIP past it and retires it.
@@ -195,7 +195,7 @@ public final class Interpreter {
             let rip = cpu.rip
             guard cache.contains(rip) else { return rip == cache.end ? .end : .fault(cpu.fetchFault(at: rip)) }
             if rip == cache.end { return .end }
-            guard var index = cache.lookup(rip, memory: cpu.memory, lowerer: lowerer) else {
+            guard var index = cache.lookup(rip, memory: guestMemory, lowerer: lowerer) else {
                 return .fault(cpu.fetchFault(at: rip))
             }
             // Valid for the whole block: the store moves only when a lookup decodes.
@@ -232,9 +232,8 @@ public final class Interpreter {
                 cpu.cycles &+= record.pointee.cost
                 cpu.retire(insn)
                 retired += 1
-                if !cpu.memory.writtenCodePages.isEmpty {
-                    cache.invalidate(pages: cpu.memory.writtenCodePages, memory: cpu.memory)
-                    cpu.memory.writtenCodePages.removeAll(keepingCapacity: true)
+                if cpu.memory.codeWritten {
+                    cache.invalidate(pages: guestMemory.takeWrittenCodePages(), memory: guestMemory)
                     if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
                     break
                 }
