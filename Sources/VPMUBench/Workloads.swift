@@ -1,3 +1,5 @@
+import Foundation
+
 /// The benchmark suite (issue 8): guest programs assembled with `as --64 -msyntax=intel`, sized by
 /// registers, each with a model of what it must retire. The models are written from the guest
 /// source alone — closed forms counted by hand, or the guest algorithm re-enacted in plain Swift
@@ -8,7 +10,8 @@ public enum Workloads {
         func size(_ full: Int, minimum: Int = 2) -> Int { max(minimum, Int(Double(full) * scale)) }
         return [
             tightLoop(iterations: size(10_000_000)),
-            recursiveFibonacci(n: scale >= 1 ? 30 : 15),
+            // fib's work grows by the golden ratio per step of n: shrink n by log_φ(1 / scale).
+            recursiveFibonacci(n: scale >= 1 ? 30 : max(10, 30 + Int((log(scale) / log(1.618)).rounded(.down)))),
             memoryLoop(passes: size(60), elements: 65_536),
             insertionSort(elements: size(3_000)),
             bulkStrings(passes: size(200), bytes: 0x8_0000),
