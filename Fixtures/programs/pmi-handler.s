@@ -1,14 +1,17 @@
 .intel_syntax noprefix
 .code64
 # Counter gp0 overflows every K = 20 instructions; an NMI handler counts PMIs in [0x600800],
-# clears the status bit, re-arms gp0 at 2^48 - 20, optionally unmasks LVTPC, and returns.
+# reads GLOBAL_STATUS into r14, clears the status bit, re-arms gp0 at 2^48 - 20, optionally unmasks LVTPC, and returns.
+# Variants: add `.set AMD, 1` and/or `.set UNMASK, 1` after .code64 (pmi-handler-{intel,amd}[-unmask].hex).
 .ifndef AMD
 .set CTR, 0x4c1
 .set EVTSEL, 0x186
+.set STATUS, 0x38e
 .set STATUS_CLEAR, 0x390
 .else
 .set CTR, 0xc0010201
 .set EVTSEL, 0xc0010200
+.set STATUS, 0xc0000300
 .set STATUS_CLEAR, 0xc0000302
 .endif
 .set K, 20
@@ -34,6 +37,9 @@ start:
   hlt
 handler:
   inc qword ptr [0x600800]
+  mov ecx, STATUS
+  rdmsr
+  mov r14, rax                         # GLOBAL_STATUS as the handler saw it
   mov ecx, STATUS_CLEAR
   mov eax, 1
   xor edx, edx

@@ -144,21 +144,44 @@ extension CycleTable {
     /// `exit_cost`: charged once per batch, at its end.
     public var exitCost: UInt64 { self["exit_cost"] }
 
+    /// The table's clocks as plain values, for per-batch use (no table lookups).
+    public var clocks: ReferenceClock { ReferenceClock(coreMHz: coreMHz, refMHz: refMHz) }
+
+    /// R(C) with this table's clocks (``ReferenceClock/referenceCycles(atCoreCycles:)``).
+    public func referenceCycles(atCoreCycles cycles: UInt64) -> UInt64 {
+        clocks.referenceCycles(atCoreCycles: cycles)
+    }
+
+    /// ``ReferenceClock/coreCyclesBound(forReferenceCycles:)`` with this table's clocks.
+    public func coreCyclesBound(forReferenceCycles refEvents: UInt64) -> UInt64 {
+        clocks.coreCyclesBound(forReferenceCycles: refEvents)
+    }
+}
+
+/// The core and reference clocks (`core_mhz`, `ref_mhz`, each ≥ 1) and the arithmetic between them.
+public struct ReferenceClock: Sendable, Equatable {
+    public let coreMHz: UInt64
+    public let refMHz: UInt64
+
+    public init(coreMHz: UInt64, refMHz: UInt64) {
+        self.coreMHz = max(coreMHz, 1)
+        self.refMHz = max(refMHz, 1)
+    }
+
     /// The reference clock R(C) = floor(C · ref_mhz / core_mhz) modulo 2^64 (cycle-model.md §3.4).
     ///
     /// Computed in 128 bits so no C overflows; only differences R(c1) − R(c0) are used.
     public func referenceCycles(atCoreCycles cycles: UInt64) -> UInt64 {
         let (high, low) = cycles.multipliedFullWidth(by: refMHz)
-        let core = coreMHz
         // Dropping (high / core) · 2^64 from the quotient keeps it modulo 2^64 and makes the division fit.
-        return core.dividingFullWidth((high: high % core, low: low)).quotient
+        return coreMHz.dividingFullWidth((high: high % coreMHz, low: low)).quotient
     }
 
     /// The smallest increase of C that can raise R by `refEvents` (≥ 1): a conservative cycle budget
     /// so the run stops at or before the instruction that carries a ref-cycles counter to its wrap.
     public func coreCyclesBound(forReferenceCycles refEvents: UInt64) -> UInt64 {
         // R(c0 + x) − R(c0) ≥ d needs x·ref/core > d − 1, i.e. x ≥ floor((d − 1)·core/ref) + 1.
-        let (high, low) = (refEvents - 1).multipliedFullWidth(by: coreMHz)
+        let (high, low) = (refEvents &- 1).multipliedFullWidth(by: coreMHz)
         guard high < refMHz else { return UInt64.max }
         let x = refMHz.dividingFullWidth((high: high, low: low)).quotient
         return x == UInt64.max ? x : x + 1

@@ -53,7 +53,8 @@ struct BatchRun {
 
     /// Whether the next run must stop after one instruction: the STI shadow, tracing, sampling.
     private var singleStepping: Bool {
-        interrupts.shadowActive || configuration.hardware.trace != nil
+        // Sampling single-steps too, so `lastRetiredRIP` is the last instruction, not a run's first.
+        interrupts.shadowActive || configuration.hardware.trace != nil || sampler != nil
     }
 
     /// Runs one batch; returns true when the guest stopped.
@@ -101,13 +102,18 @@ struct BatchRun {
                 stop = .hlt
                 return true
             case .fault(let guestFault):
-                // Delivered through the IDT if it can be; a faulting instruction ends its batch (cli.md B1).
-                let pushesCode = [12, 13, 14].contains(guestFault.vector)  // #SS #GP #PF (isa-subset.md §7)
+                // Delivered through the IDT if it can be. cli.md B1 ends the batch at every faulting
+                // instruction, but KVM does not exit on most guest exceptions: with EPT the VMX
+                // exception bitmap intercepts #UD (for emulation), not #DE/#SS/#GP/#PF
+                // (vmx_update_exception_bitmap()), so those are delivered inside the batch. The kernel
+                // wins: only #UD ends it. (An MSR or RDPMC #GP is a host call and always an exit.)
+                let pushesCode = guestFault.vector >= 12 && guestFault.vector <= 14  // #SS #GP #PF (isa-subset.md §7)
                 if interpreter.deliverInterrupt(
                     vector: guestFault.vector, errorCode: pushesCode ? guestFault.errorCode ?? 0 : nil)
                 {
                     interrupts.shadowActive = false
-                    return false
+                    if guestFault.vector == 6 { return false }
+                    break
                 }
                 stop = .fault
                 fault = guestFault

@@ -79,11 +79,10 @@ public final class Emulator {
         var run = BatchRun(interpreter: interpreter, pmu: pmu, configuration: configuration, clock: clock)
         run.sampler = sampler
         try run.execute(decoder: decoder)
-        var host = HostReport(statistics: pmu.hostStatistics)
-        if let cost = configuration.hardware.hostCost {
-            host.estimatedNanoseconds =
-                UInt64(host.statistics.perfEventsCreated) &* cost.create
-                &+ UInt64(host.statistics.perfEventsReused) &* cost.reuse
+        let host = pmu.hostStatistics
+        // host.estimated_ns = created · create + reused · reuse (cycle-model.md §5.2).
+        let estimate = configuration.hardware.hostCost.map { cost in
+            UInt64(host.perfEventsCreated) &* cost.create &+ UInt64(host.perfEventsReused) &* cost.reuse
         }
 
         return RunResult(
@@ -93,10 +92,10 @@ public final class Emulator {
             rip: interpreter.rip, rflags: interpreter.rflags, vendor: configuration.pmu.vendor,
             model: configuration.pmu.model, exitEvery: configuration.exitEvery, globalStatus: pmu.globalStatus,
             counters: pmu.counters, namedCounters: Set(configuration.counters.map(\.counterName)), pmis: pmu.pmis,
-            pmisSuppressed: pmu.pmisSuppressed, host: host.statistics, origin: code.origin,
+            pmisSuppressed: pmu.pmisSuppressed, host: host, origin: code.origin,
             hardware: HardwareReport(
                 cycles: run.clock.coreCycles, refCycles: run.clock.referenceCycles,
-                hostEstimatedNanoseconds: host.estimatedNanoseconds,
+                hostEstimatedNanoseconds: estimate,
                 profile: run.sampler.map { sampler in
                     SampleProfile(
                         counter: sampler.counterName, event: sampler.event, period: sampler.period,

@@ -8,11 +8,21 @@ import X86IR
 struct HardwareClock {
     /// nil: `--cycle-model none` (no hardware side; C stays 0).
     let table: CycleTable?
+    /// The table's clocks and `exit_cost`, read once: the per-batch paths below must not look keys
+    /// up in the table (perf: string hashing and retains of its dictionaries dominated `--exit-every 1`).
+    private let clocks: ReferenceClock?
+    private let exitCost: UInt64
     /// C: every charged cost plus `exit_cost` per exit.
     private(set) var coreCycles: UInt64 = 0
 
+    init(table: CycleTable?) {
+        self.table = table
+        clocks = table?.clocks
+        exitCost = table?.exitCost ?? 0
+    }
+
     /// R(C) = floor(C · ref_mhz / core_mhz).
-    var referenceCycles: UInt64 { table?.referenceCycles(atCoreCycles: coreCycles) ?? 0 }
+    var referenceCycles: UInt64 { clocks?.referenceCycles(atCoreCycles: coreCycles) ?? 0 }
 
     /// What the interpreter charges per instruction.
     var interpreterCosts: CycleCosts {
@@ -23,16 +33,16 @@ struct HardwareClock {
 
     /// PMCs the cycle side feeds for instructions starting at `cpl` (none without a hardware side).
     func counting(pmu: PMU, cpl: Int) -> CycleCounting {
-        table == nil ? CycleCounting() : pmu.cycleCounting(cpl: cpl)
+        clocks == nil ? CycleCounting() : pmu.cycleCounting(cpl: cpl)
     }
 
     /// Core cycles the interpreter may charge before some counting PMC could wrap: the run stops at
     /// the instruction that reaches it, so a wrap is noticed at the instruction that causes it.
     func fuel(for counting: CycleCounting, pmu: PMU) -> UInt64 {
-        guard let table, !counting.isEmpty else { return UInt64.max }
+        guard let clocks, !counting.isEmpty else { return UInt64.max }
         var fuel = pmu.eventsUntilWrap(counting.cycles) ?? UInt64.max
         if let refEvents = pmu.eventsUntilWrap(counting.refCycles) {
-            fuel = min(fuel, table.coreCyclesBound(forReferenceCycles: refEvents))
+            fuel = min(fuel, clocks.coreCyclesBound(forReferenceCycles: refEvents))
         }
         return fuel
     }
@@ -41,17 +51,17 @@ struct HardwareClock {
     ///
     /// - Returns: whether a PMC wrapped (a host PMI, with or without a guest PMI request).
     mutating func charge(_ cycles: UInt64, to counting: CycleCounting, pmu: PMU) -> Bool {
-        guard let table, cycles != 0 else { return false }
-        let before = table.referenceCycles(atCoreCycles: coreCycles)
+        guard let clocks, cycles != 0 else { return false }
+        let before = clocks.referenceCycles(atCoreCycles: coreCycles)
         coreCycles &+= cycles
-        let refDelta = table.referenceCycles(atCoreCycles: coreCycles) &- before
+        let refDelta = clocks.referenceCycles(atCoreCycles: coreCycles) &- before
         guard !counting.isEmpty else { return false }
         return pmu.chargeHardware(cycles: cycles, refCycles: refDelta, to: counting)
     }
 
     /// `exit_cost`, charged at the end of every batch to C and to the cycles PMCs counting then.
     mutating func chargeExit(pmu: PMU, cpl: Int) -> Bool {
-        guard let table else { return false }
-        return charge(table.exitCost, to: counting(pmu: pmu, cpl: cpl), pmu: pmu)
+        guard clocks != nil else { return false }
+        return charge(exitCost, to: counting(pmu: pmu, cpl: cpl), pmu: pmu)
     }
 }

@@ -72,8 +72,3 @@ public struct HardwareReport: Sendable, Equatable {
     }
 }
 
-/// Host statistics plus the optional cost estimate.
-struct HostReport {
-    var statistics: HostStatistics
-    var estimatedNanoseconds: UInt64? = nil
-}

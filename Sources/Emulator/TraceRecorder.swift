@@ -1,3 +1,4 @@
+import Foundation
 import Interpreter
 import VirtualPMU
 import X86Decoder
@@ -6,21 +7,71 @@ import X86Decoder
 /// the same events as a Chrome trace (`--trace-format chrome`) that Perfetto opens.
 ///
 /// Tracing single-steps the interpreter (budget 1), so the untraced run keeps its fast path; the
-/// cost shown for an instruction is what the cycle model charged for it.
+/// cost shown for an instruction is what the cycle model charged for it. Events are streamed to the
+/// file in 64 KiB chunks, so a long run's trace never has to fit in memory.
+///
+/// `@unchecked Sendable` so a `RunConfiguration` can carry it: one recorder serves one run on one
+/// thread, which is how the CLI and the tests use it.
 public final class TraceRecorder: @unchecked Sendable {
     public enum Format: String, Sendable, CaseIterable {
         case jsonl, chrome
     }
 
     public let format: Format
-    /// JSON Lines events, or Chrome trace events, in order.
-    private var events: [String] = []
+    /// The trace file, or nil to keep the text in memory (tests).
+    private let file: FileHandle?
+    /// Text not yet written (all of it without a file).
+    private var pending = ""
+    private var eventCount = 0
     private var texts: [UInt64: String] = [:]
     /// Instructions retired and core cycles charged so far (the Chrome trace's clock is instructions).
     private var retiredSoFar: UInt64 = 0
     private var batchStart: UInt64 = 0
 
-    public init(format: Format) { self.format = format }
+    /// A recorder that keeps the trace in memory; read it with ``rendered()``.
+    public init(format: Format) {
+        self.format = format
+        file = nil
+        start()
+    }
+
+    /// A recorder that streams to `path` (created or truncated); call ``finish()`` after the run.
+    ///
+    /// - Throws: ``InputError`` when the file cannot be created.
+    public init(format: Format, path: String) throws(InputError) {
+        self.format = format
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { throw .badFile("--trace '\(path)': cannot create the file") }
+        file = handle
+        start()
+    }
+
+    private func start() {
+        if format == .chrome { pending = "{\"traceEvents\":[\n" }
+    }
+
+    /// Appends one event line, flushing to the file in chunks.
+    private func append(_ line: String) {
+        switch format {
+        case .jsonl: pending += line + "\n"
+        case .chrome: pending += (eventCount == 0 ? "" : ",\n") + line
+        }
+        eventCount += 1
+        if let file, pending.utf8.count >= 1 << 16 {
+            file.write(Data(pending.utf8))
+            pending = ""
+        }
+    }
+
+    /// Completes the file (the Chrome trace's closing bracket) and closes it.
+    public func finish() {
+        if format == .chrome { pending += "\n]}\n" }
+        guard let file else { return }
+        file.write(Data(pending.utf8))
+        pending = ""
+        try? file.close()
+    }
 
     /// Counter values before the instruction or step being traced.
     func snapshot(_ pmu: PMU) -> [UInt64] { pmu.counterValues() }
@@ -40,7 +91,7 @@ public final class TraceRecorder: @unchecked Sendable {
         if branch { raised.append(.string("branches")) }
         switch format {
         case .jsonl:
-            events.append(
+            append(
                 JSON.object([
                     ("type", .string("instruction")), ("address", .string(hex(address))), ("text", .string(text)),
                     ("cycles", .integer(cycles)), ("events", .array(raised)),
@@ -48,7 +99,7 @@ public final class TraceRecorder: @unchecked Sendable {
                 ]).compact)
         case .chrome:
             if !touched.isEmpty {
-                events.append(
+                append(
                     JSON.object([
                         ("name", .string("counters")), ("ph", .string("C")), ("ts", .integer(retiredSoFar)),
                         ("pid", .integer(1)), ("tid", .integer(1)),
@@ -70,7 +121,7 @@ public final class TraceRecorder: @unchecked Sendable {
         let pmis = pmu.pmis.count > pmisBefore ? Array(pmu.pmis[pmisBefore...]) : []
         switch format {
         case .jsonl:
-            events.append(
+            append(
                 JSON.object([
                     ("type", .string("step")), ("step", .signed(step)), ("after_instructions", .integer(retiredSoFar)),
                     ("rip", .string(hex(rip))),
@@ -90,7 +141,7 @@ public final class TraceRecorder: @unchecked Sendable {
                 ]).compact)
         case .chrome:
             if step > 0 {
-                events.append(
+                append(
                     JSON.object([
                         ("name", .string("batch \(step)")), ("ph", .string("X")), ("ts", .integer(batchStart)),
                         ("dur", .integer(retiredSoFar - batchStart)), ("pid", .integer(1)), ("tid", .integer(1)),
@@ -98,7 +149,7 @@ public final class TraceRecorder: @unchecked Sendable {
             }
             batchStart = retiredSoFar
             for pmi in pmis {
-                events.append(
+                append(
                     JSON.object([
                         ("name", .string("PMI (\(pmi.sources.joined(separator: ", ")))")), ("ph", .string("i")),
                         ("ts", .integer(retiredSoFar)), ("s", .string("g")), ("pid", .integer(1)), ("tid", .integer(1)),
@@ -107,12 +158,9 @@ public final class TraceRecorder: @unchecked Sendable {
         }
     }
 
-    /// The whole trace as written to the file.
+    /// The whole trace of an in-memory recorder, as the file would hold it.
     public func rendered() -> String {
-        switch format {
-        case .jsonl: return events.map { $0 + "\n" }.joined()
-        case .chrome: return "{\"traceEvents\":[\n" + events.joined(separator: ",\n") + "\n]}\n"
-        }
+        format == .chrome ? pending + "\n]}\n" : pending
     }
 
     private func disassemble(at address: UInt64, interpreter: Interpreter, decoder: X86Decoder) -> String {

@@ -18,7 +18,8 @@ public struct RetirementCounts: Equatable, Sendable {
 /// A value type so the run loop works on it in place; the memory and its buffer are the one
 /// reference it holds.
 struct CPU {
-    var registers = InlineArray<16, UInt64>(repeating: 0)
+    /// Owned by the ``Interpreter``, which frees it.
+    let registers: RegisterFile
     var rip: UInt64 = 0
     /// RFLAGS; the six status flags are stale while `lazy.kind != .none`.
     var rflags: UInt64 = RFlags.reserved1
@@ -30,7 +31,8 @@ struct CPU {
     var idtLimit: UInt16 = 0
     /// BSF/BSR with a zero source: Intel clears bits 63:32 of a 32-bit destination, AMD does not.
     var isIntel = true
-    let memory: GuestMemory
+    /// Kept alive by the ``Interpreter``; unowned so that copying a CPU costs no retain.
+    unowned(unsafe) let memory: GuestMemory
     /// Retirements at CPL 0 and at CPL 1–3 since the last hand-over.
     var kernelCounts = RetirementCounts()
     var userCounts = RetirementCounts()
@@ -45,7 +47,10 @@ struct CPU {
     var notices: InterpreterNotices = []
     var leavesOn: InterpreterNotices = [.interruptShadow, .privilegeChanged]
 
-    init(memory: GuestMemory) { self.memory = memory }
+    init(memory: GuestMemory, registers: RegisterFile) {
+        self.memory = memory
+        self.registers = registers
+    }
 
     var cpl: Int { Int(cs & 3) }
 
@@ -78,7 +83,7 @@ struct CPU {
     /// Brings the status flags in `rflags` up to date.
     @inline(__always) mutating func materializeFlags() {
         guard lazy.kind != .none else { return }
-        rflags = (rflags & ~RFlags.status) | lazy.statusFlags(carryFlag: rflags & RFlags.cf)
+        rflags = (rflags & ~RFlags.status) | lazy.statusFlags()
         lazy.kind = .none
     }
 
@@ -91,7 +96,13 @@ struct CPU {
     @inline(__always) mutating func setLazy(_ kind: FlagKind, size: UInt8, _ a: UInt64, _ b: UInt64, _ r: UInt64,
         carry: UInt64 = 0)
     {
-        if kind == .inc || kind == .dec { materializeFlags() }
+        if kind == .inc || kind == .dec {
+            // INC/DEC keep CF: carry the previous operation's CF along instead of materializing all
+            // six flags of it (perf: the full evaluation on every `dec; jnz` loop counter).
+            let cf = lazy.kind == .none ? rflags & RFlags.cf : lazy.carryFlag
+            lazy = LazyFlags(kind: kind, size: size, left: a, right: b, result: r, carry: cf)
+            return
+        }
         lazy = LazyFlags(kind: kind, size: size, left: a, right: b, result: r, carry: carry)
     }
 

@@ -3,6 +3,9 @@ import X86IR
 extension InstructionAttributes {
     /// Set by the cache on the last record of a decoded block.
     static let blockEnd = InstructionAttributes(rawValue: 1 << 7)
+    /// Set by the cache on Jcc / LOOPcc / JrCXZ, whose `taken` cycle term is charged only when taken
+    /// (a bit test in the run loop instead of a switch over the opcode).
+    static let conditionalBranch = InstructionAttributes(rawValue: 1 << 6)
 }
 
 /// Decoded records of the code region, found by guest address.
@@ -61,6 +64,7 @@ struct CodeCache {
                 insn.opcode.endsBlock || after == end || after >= limit || after & 0xFFF == 0
                 || after < pc
             if stop { insn.attributes.insert(.blockEnd) }
+            if insn.opcode.isConditionalBranch { insn.attributes.insert(.conditionalBranch) }
             records.append(RecordStore.Entry(instruction: insn, cost: staticCost(insn)))
             if stop { return first }
             pc = after

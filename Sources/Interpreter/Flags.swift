@@ -8,7 +8,7 @@ enum FlagKind: UInt8 {
     /// The status flags in `rflags` are current.
     case none
     case add, sub, logic
-    /// INC / DEC: CF is not changed, so it was materialized into `rflags` before recording.
+    /// INC / DEC: CF is not changed; the CF in force before them is kept in `carry`.
     case inc, dec
 }
 
@@ -18,7 +18,7 @@ struct LazyFlags {
     var left: UInt64 = 0
     var right: UInt64 = 0
     var result: UInt64 = 0
-    /// Carry in for ADC / SBB (0 or 1).
+    /// Carry in for ADC / SBB (0 or 1); for INC / DEC the unchanged CF (0 or 1).
     var carry: UInt64 = 0
 }
 
@@ -38,7 +38,7 @@ struct LazyFlags {
 
 extension LazyFlags {
     /// The six status flags of the recorded operation (SDM Vol. 1 Appendix A).
-    func statusFlags(carryFlag storedCF: UInt64) -> UInt64 {
+    func statusFlags() -> UInt64 {
         let sign = signBit(size)
         let a = left, b = right, r = result
         var flags = resultFlags(r, size: size) | ((a ^ b ^ r) & 0x10)  // AF: carry out of bit 3
@@ -54,12 +54,22 @@ extension LazyFlags {
         case .logic:
             flags &= ~RFlags.af
         case .inc:
-            flags |= storedCF
+            flags |= carry & RFlags.cf
             if r == sign { flags |= RFlags.of }
         case .dec:
-            flags |= storedCF
+            flags |= carry & RFlags.cf
             if r == sign &- 1 { flags |= RFlags.of }
         }
         return flags
+    }
+
+    /// CF of the recorded operation alone (0 or RFlags.cf), without evaluating the other flags.
+    @inline(__always) var carryFlag: UInt64 {
+        switch kind {
+        case .none, .logic: return 0
+        case .add: return result < left || (carry != 0 && result == left) ? RFlags.cf : 0
+        case .sub: return left < right || (carry != 0 && left == right) ? RFlags.cf : 0
+        case .inc, .dec: return carry & RFlags.cf
+        }
     }
 }

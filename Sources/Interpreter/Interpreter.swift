@@ -64,6 +64,8 @@ public typealias Lowerer = (UnsafeRawBufferPointer, UInt64) -> LoweredInstructio
 /// stops for anything the host must do.
 public final class Interpreter {
     var cpu: CPU
+    /// The owning references behind the vCPU's unowned memory and its register block.
+    private let guestMemory: GuestMemory
     var cache: CodeCache
     private let lowerer: Lowerer
 
@@ -78,7 +80,8 @@ public final class Interpreter {
         memory: GuestMemory, codeStart: UInt64, codeEnd: UInt64, codeLimit: UInt64, isIntel: Bool,
         cycleCosts: CycleCosts = .free, lowerer: @escaping Lowerer
     ) {
-        cpu = CPU(memory: memory)
+        guestMemory = memory
+        cpu = CPU(memory: memory, registers: .allocate())
         cpu.isIntel = isIntel
         cpu.rip = codeStart
         cpu.takenCycles = cycleCosts.taken
@@ -87,7 +90,9 @@ public final class Interpreter {
         self.lowerer = lowerer
     }
 
-    public var memory: GuestMemory { cpu.memory }
+    deinit { cpu.registers.deallocate() }
+
+    public var memory: GuestMemory { guestMemory }
     /// First byte after the code: reaching it stops the run.
     public var codeEnd: UInt64 { cache.end }
 
@@ -158,13 +163,6 @@ public final class Interpreter {
     /// RFLAGS.IF.
     public var interruptsEnabled: Bool { cpu.rflags & RFlags.if != 0 }
 
-    /// The static cycle cost of the record at RIP, as the cache computed it (for traces and disassembly).
-    public func staticCycles(at address: UInt64) -> UInt64? {
-        guard cache.contains(address), let index = cache.lookup(address, memory: cpu.memory, lowerer: lowerer)
-        else { return nil }
-        return cache.records[index].cost
-    }
-
     /// The record at RIP (decoding it if needed), e.g. to name a faulting or host-call instruction.
     public func instructionAtRIP() -> LoweredInstruction? {
         guard cache.contains(cpu.rip) else { return nil }
@@ -214,7 +212,7 @@ public final class Interpreter {
                 switch step {
                 case .next: break
                 case .jump:
-                    if insn.opcode.isConditionalBranch { cpu.cycles &+= cpu.takenCycles }
+                    if insn.attributes.contains(.conditionalBranch) { cpu.cycles &+= cpu.takenCycles }
                 case .hostCall: return .hostCall(insn.opcode)  // completeHostCall charges and retires it
                 case .unsupported: return .unsupported
                 case .halt:

@@ -58,15 +58,12 @@ struct HardwareFlags: ParsableArguments {
             guard let format = TraceRecorder.Format(rawValue: name) else {
                 throw .badOption("--trace-format '\(name)': expected jsonl or chrome")
             }
-            configuration.hardware.trace = TraceRecorder(format: format)
+            configuration.hardware.trace = try TraceRecorder(format: format, path: path)
         }
     }
 
-    /// Writes the trace file after the run.
-    func writeTrace(_ configuration: RunConfiguration) throws(InputError) {
-        guard let path = trace, let recorder = configuration.hardware.trace else { return }
-        guard FileManager.default.createFile(atPath: path, contents: Data(recorder.rendered().utf8)) else {
-            throw .badFile("--trace '\(path)': cannot write the file")
-        }
+    /// Completes the trace file after the run.
+    func finishTrace(_ configuration: RunConfiguration) {
+        configuration.hardware.trace?.finish()
     }
 }

@@ -138,9 +138,9 @@ struct Run: ParsableCommand {
     mutating func execute() throws(InputError) -> String {
         let guest = try code.load()
         let configuration = try makeConfiguration()
+        defer { hardware.finishTrace(configuration) }  // also after an unsupported instruction
         let emulator = try Emulator()
         let result = try emulator.run(guest, configuration: configuration)
-        try hardware.writeTrace(configuration)
         if json { return result.json.rendered() }
         return result.summary + (result.hardware.profile == nil ? "" : "\n\n" + emulator.profileText(result, code: guest))
     }

@@ -31,11 +31,15 @@ extension PMU {
     /// The cycle side's PMCs for an instruction starting at `cpl`: locally and globally enabled,
     /// allowed by the filter, USR/OS matching, and selecting cycles or ref-cycles.
     public func cycleCounting(cpl: Int) -> CycleCounting {
+        refreshEventMaps()
         var counting = CycleCounting()
-        for pmc in pmcs where isAllowed(pmc) && cplMatches(pmc, cpl: cpl) {
-            let event = hardwareEvent(of: pmc)
-            if event.cycles { counting.cycles |= pmc.bit }
-            if event.refCycles { counting.refCycles |= pmc.bit }
+        var positions = eventMaps.cycles | eventMaps.refCycles
+        while positions != 0 {
+            let p = positions.trailingZeroBitCount
+            positions &= positions &- 1
+            guard isGloballyEnabled(pmcs[p]), cplMatches(pmcs[p], cpl: cpl) else { continue }
+            if eventMaps.cycles & (1 << UInt64(p)) != 0 { counting.cycles |= pmcs[p].bit }
+            if eventMaps.refCycles & (1 << UInt64(p)) != 0 { counting.refCycles |= pmcs[p].bit }
         }
         return counting
     }

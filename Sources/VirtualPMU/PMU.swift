@@ -22,7 +22,7 @@ public final class PMU {
     /// Positions of the PMCs that are locally enabled, allowed by the filter and match INSTRUCTIONS /
     /// BRANCHES — what ≈v6.18 keeps per event, recomputed when an event select, FIXED_CTR_CTRL or the
     /// filter changes (``eventMapsStale``). Global enable and CPL stay per event (§4.2, §4.3 hint).
-    var eventMaps: (instructions: UInt64, branches: UInt64) = (0, 0)
+    var eventMaps = EventMaps()
     var eventMapsStale = true {
         didSet { assert(eventMapsStale || eventMaps == computeEventMaps()) }
     }
@@ -235,10 +235,7 @@ public final class PMU {
     ///   - cpl: the CPL after those instructions, 0...3.
     public func countEmulated(instructions: UInt64, branches: UInt64, cpl: Int) {
         guard instructions | branches != 0 else { return }
-        if eventMapsStale {
-            eventMaps = computeEventMaps()
-            eventMapsStale = false
-        }
+        refreshEventMaps()
         if instructions != 0 { count(instructions, on: eventMaps.instructions, cpl: cpl) }
         if branches != 0 { count(branches, on: eventMaps.branches, cpl: cpl) }
     }
@@ -256,15 +253,26 @@ public final class PMU {
         }
     }
 
+    /// Recomputes ``eventMaps`` if an event select, FIXED_CTR_CTRL or the filter changed since.
+    @inline(__always) func refreshEventMaps() {
+        guard eventMapsStale else { return }
+        eventMaps = computeEventMaps()
+        eventMapsStale = false
+    }
+
     /// The per-event PMC maps of ``eventMaps`` from the current event selects, fixed control and filter.
-    func computeEventMaps() -> (instructions: UInt64, branches: UInt64) {
-        var maps: (instructions: UInt64, branches: UInt64) = (0, 0)
+    func computeEventMaps() -> EventMaps {
+        var maps = EventMaps()
         for p in pmcs.indices where isLocallyEnabled(pmcs[p]) && filterAllows(pmcs[p]) {
+            let bit: UInt64 = 1 << UInt64(p)
             if (pmcs[p].eventSelect ^ eventTargets.instructions) & EventSelect.matchMask == 0 {
-                maps.instructions |= 1 << UInt64(p)
+                maps.instructions |= bit
             } else if (pmcs[p].eventSelect ^ eventTargets.branches) & EventSelect.matchMask == 0 {
-                maps.branches |= 1 << UInt64(p)
+                maps.branches |= bit
             }
+            let hardware = hardwareEvent(of: pmcs[p])
+            if hardware.cycles { maps.cycles |= bit }
+            if hardware.refCycles { maps.refCycles |= bit }
         }
         return maps
     }
@@ -338,4 +346,13 @@ public final class PMU {
                 eventSelect: config(of: pmc), isFixed: pmc.kind == .fixed, isProgrammed: pmc.isProgrammed)
         }
     }
+}
+
+/// Positions (not idx bits) of the PMCs that are locally enabled, allowed by the filter and select
+/// each event: emulated INSTRUCTIONS and BRANCHES, and the cycle side's cycles and ref-cycles.
+struct EventMaps: Equatable {
+    var instructions: UInt64 = 0
+    var branches: UInt64 = 0
+    var cycles: UInt64 = 0
+    var refCycles: UInt64 = 0
 }

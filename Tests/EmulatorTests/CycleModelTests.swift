@@ -105,6 +105,25 @@ import VirtualPMU
         #expect(value(ref, "gp1") == 0)  // R(10) − R(9) = 6 − 6 = 0 after the wrap at 2^48
     }
 
+    @Test func stringElementsCountTowardTheWrapOfTheirInstruction() throws {
+        // S5 then a NOP: 3 × mov (3) + rep movsb (2 + 100) + nop. gp0 at 2^48 − 10 wraps inside the
+        // REP MOVSB (3 + 102 ≥ 10), so with --hw-pmi-exit the PMI step comes after 4 instructions, not 5.
+        var options = Options(pmcs: ["gp0=cycles,start=0xFFFFFFFFFFF6,int"])
+        options.hardware.hwPMIExit = true
+        let result = try run(Self.s5 + " 90", options)
+        #expect(result.pmis.map(\.afterInstructions) == [4])
+        #expect(value(result, "gp0") == 96)  // 106 − 10
+    }
+
+    @Test func costsAbove16BitsAreKeptExactly() throws {
+        // op.nop = 70000 does not fit the record's 16-bit field: S1 = 10 × 70000 = 700000.
+        var options = Options(pmcs: ["gp0=cycles"])
+        options.hardware.cycleTable = try CycleTableFixture.table("version = 1\nop.nop = 70000")
+        let result = try run(Self.s1, options)
+        #expect(result.hardware.cycles == 700_000)
+        #expect(value(result, "gp0") == 700_000)
+    }
+
     @Test func privilegeIsTakenAtTheInstructionStart() throws {
         // mov rax,rsp (1); push 0x2b, push rax, pushfq, push 0x33, push 0x400010 (5 × store 1);
         // iretq (20) to CPL 3; 3 NOPs at CPL 3. Cycles use the CPL at the start: os 26, usr 3.

@@ -10,7 +10,7 @@ import VirtualPMU
     /// pmi-handler-*.hex: the guest arms gp0 (AMD PERF_CTR0) at 2^48 − K, K = 20, enables it with INT
     /// (that WRMSR is event 1), then runs `mov r8d, 100`, 100 × (dec r8d; jnz), `mov r15, [count]`,
     /// hlt: T = 203 main instructions after the arming WRMSR. The NMI handler increments [0x600800],
-    /// clears the status bit, re-arms the counter at 2^48 − K (that WRMSR's own event leaves it at
+    /// reads GLOBAL_STATUS into r14 (bit 0 is set then: r14 = 1), clears the status bit, re-arms the counter at 2^48 − K (that WRMSR's own event leaves it at
     /// 2^48 − 19), optionally unmasks LVTPC (4 more events) and IRETQs (1 event): h = 2 or 6 events of
     /// the next period come from the handler. With --exit-every 1 each wrap is vectored at the step
     /// right after its instruction, unless it is the last one (the final step only records).
@@ -37,9 +37,11 @@ import VirtualPMU
         #expect(result.pmis.allSatisfy { $0.vectored && $0.mode == "nmi" && $0.vector == 2 })
         #expect(result.pmisSuppressed == suppressed)
         #expect(hex(result.globalStatus) == status)
+        #expect(GuestProgram.register(result, "r14") == 1)
         // 13 setup instructions (IDT 5, counter write 4, enable 4) + 203 main + runs × handler length
-        // (10 instructions, 14 with the unmask).
-        let handlerLength: UInt64 = program.hasSuffix("unmask") ? 14 : 10
+        // (13 instructions, 17 with the unmask; the status read comes before the re-arm, so the
+        // period arithmetic above is unchanged).
+        let handlerLength: UInt64 = program.hasSuffix("unmask") ? 17 : 13
         #expect(result.instructions == 13 + 203 + runs * handlerLength)
     }
 

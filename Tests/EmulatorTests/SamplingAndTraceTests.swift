@@ -23,6 +23,18 @@ import Testing
         #expect(result.instructions == 4000)
     }
 
+    @Test func withLongerBatchesSamplesNameTheBatchsLastInstruction() throws {
+        // --exit-every 4: the wrap at instruction 101 is seen at the step after instruction 104 (a JNZ);
+        // the re-arm there drops the 3 events after the wrap, so every period is 104 and every sample
+        // is the JNZ: 104k ≤ 4000 ⇒ 38 samples.
+        var options = Options(exitEvery: 4, registers: ["rcx=1000"])
+        options.hardware.sample = try SampleRequest.parse("instructions,period=101")
+        let result = try GuestProgram.run(hex: Self.loop, options)
+        let profile = try #require(result.hardware.profile)
+        #expect(profile.histogram.map(\.address) == [0x40_0009])
+        #expect(profile.histogram.map(\.samples) == [38])
+    }
+
     @Test func cycleSamplesFollowTheCostPattern() throws {
         // Iteration i ends its instructions at cumulative cycles 5i+1 (add), 5i+2 (xor), 5i+3 (dec),
         // 5i+5 (jnz, taken: 2). A period armed at cumulative s wraps at the first end e ≥ s + 101, and

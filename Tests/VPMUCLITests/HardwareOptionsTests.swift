@@ -88,6 +88,26 @@ import Testing
         #expect(lines[1].hasPrefix("{\"type\":\"instruction\",\"address\":\"0x400000\",\"text\":\"nop\",\"cycles\":1"))
     }
 
+    @Test func longTracesAreStreamedWhole() throws {
+        // rcx = 1000: 4000 instructions, 2 steps; each line is over 80 bytes, so the file is written
+        // in several 64 KiB chunks. The Chrome form stays one JSON document.
+        let path = NSTemporaryDirectory() + "vpmu-\(UUID().uuidString).jsonl"
+        #expect(vpmu(["run", "--hex", "4801c84831c248ffc975f5", "--reg", "rcx=1000", "--trace", path]).code == 0)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.utf8.count > 1 << 17)
+        #expect(text.split(separator: "\n").count == 4002)
+        let chrome = NSTemporaryDirectory() + "vpmu-\(UUID().uuidString).json"
+        let outcome = vpmu([
+            "run", "--hex", "4801c84831c248ffc975f5", "--reg", "rcx=1000", "--pmc", "gp0=instructions",
+            "--trace", chrome, "--trace-format", "chrome",
+        ])
+        #expect(outcome.code == 0)
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: chrome)))
+        let events = try #require((document as? [String: Any])?["traceEvents"] as? [[String: Any]])
+        // One batch slice and 4000 counter samples (gp0 changes on every instruction).
+        #expect(events.count == 4001)
+    }
+
     @Test(arguments: [
         (["--cycle-model", "fast"], "--cycle-model 'fast'"),
         (["--cycle-table", "/nonexistent/t.cycles"], "cannot read the file"),
@@ -100,6 +120,7 @@ import Testing
         (["--sample", "bogus,period=10"], "bogus"),
         (["--trace-format", "chrome"], "--trace-format needs --trace FILE"),
         (["--trace", "/tmp/x.json", "--trace-format", "svg"], "--trace-format 'svg'"),
+        (["--trace", "/nonexistent/dir/t.jsonl"], "cannot create the file"),
     ] as [([String], String)])
     func badHardwareOptionsExitWithTwo(_ options: [String], _ fragment: String) {
         let outcome = vpmu(["run", "--hex", "90"] + options)

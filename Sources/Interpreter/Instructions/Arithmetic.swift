@@ -33,7 +33,8 @@ extension CPU {
             result = a ^ b
             setLazy(.logic, size: size, a, b, result)
         }
-        if ![Opcode.cmp, .test].contains(insn.opcode) {
+        let opcode = insn.opcode
+        if opcode != .cmp && opcode != .test {
             try write(insn.destination, of: insn, size: size, result)
         }
     }

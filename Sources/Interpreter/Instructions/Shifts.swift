@@ -22,7 +22,8 @@ extension CPU {
         let sign = signBit(size)
         var count = maskedCount(insn, operand: insn.source)
         let value = try read(insn.destination, of: insn, size: size)
-        if [Opcode.rcl, .rcr].contains(insn.opcode) {
+        let opcode = insn.opcode
+        if opcode == .rcl || opcode == .rcr {
             if size < 4 { count %= width + 1 }
         }
         guard count != 0 else {

@@ -1,0 +1,27 @@
+/// The sixteen general registers, RAX … R15, in one heap block owned by the ``Interpreter``.
+///
+/// With `InlineArray<16, UInt64>` inside `CPU`, perf annotate showed every register read in the
+/// ALU handlers copying the whole 128-byte array into the caller's frame first; through a pointer a
+/// read is one load. The block is a plain pointer (no reference counting), so copying a `CPU` — the
+/// run loop's local copy — costs no retains. Copies share the block; nothing snapshots a CPU to
+/// roll back (faulting instructions simply do not write).
+struct RegisterFile {
+    private let base: UnsafeMutablePointer<UInt64>
+
+    /// A zeroed block; the owner calls ``deallocate()`` exactly once.
+    static func allocate() -> RegisterFile {
+        let base = UnsafeMutablePointer<UInt64>.allocate(capacity: 16)
+        base.initialize(repeating: 0, count: 16)
+        return RegisterFile(base: base)
+    }
+
+    private init(base: UnsafeMutablePointer<UInt64>) { self.base = base }
+
+    func deallocate() { base.deallocate() }
+
+    /// Register `number` (masked to 0…15, so no index can leave the block).
+    subscript(number: Int) -> UInt64 {
+        @inline(__always) get { base[number & 15] }
+        @inline(__always) nonmutating set { base[number & 15] = newValue }
+    }
+}
