@@ -49,7 +49,7 @@ struct HardwareClock {
 
     /// Advances C by `cycles` and charges cycles and R(c1) − R(c0) ref-cycles to `counting`.
     ///
-    /// - Returns: whether a wrap requested a PMI.
+    /// - Returns: whether a PMC wrapped (a host PMI, with or without a guest PMI request).
     mutating func charge(_ cycles: UInt64, to counting: CycleCounting, pmu: PMU) -> Bool {
         guard let clocks, cycles != 0 else { return false }
         let before = clocks.referenceCycles(atCoreCycles: coreCycles)

@@ -59,10 +59,13 @@ extension PMU {
     /// sticky status bit, `overflows += 1`, a PMI request if the INT bit is set now, a reprogram request
     /// (cycle-model.md §3.3). The step's fold then sees no second wrap (pmu-semantics.md §6.3).
     ///
-    /// - Returns: whether a wrap requested a PMI (`--hw-pmi-exit` ends the batch then).
+    /// - Returns: whether any PMC wrapped. The host perf event overflows, and the host PMI forces a
+    ///   VM-exit (`--hw-pmi-exit` ends the batch), whatever the guest's INT bit: KVM always creates the
+    ///   stand-in with a sample period and `kvm_perf_overflow()` as overflow handler
+    ///   (`pmc_reprogram_counter()`); INT only decides whether KVM_REQ_PMI is made.
     @discardableResult
     public func chargeHardware(cycles: UInt64, refCycles: UInt64, to counting: CycleCounting) -> Bool {
-        var requested = false
+        var wrapped = false
         for p in pmcs.indices {
             let bit = pmcs[p].bit
             let events = counting.cycles & bit != 0 ? cycles : counting.refCycles & bit != 0 ? refCycles : 0
@@ -75,14 +78,14 @@ extension PMU {
             pmcs[p].wraps += crossed
             globalStatus |= bit
             pmcs[p].overflows += 1
+            wrapped = true
             let interruptBit = pmcs[p].kind == .gp ? EventSelect.int : FixedControl.pmi
             if config(of: pmcs[p]) & interruptBit != 0 {
                 pmiRequested = true
                 pendingPMISources.append(pmcs[p].name)
-                requested = true
             }
             reprogram |= bit
         }
-        return requested
+        return wrapped
     }
 }

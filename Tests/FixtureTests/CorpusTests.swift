@@ -18,7 +18,7 @@ import Testing
         #expect(files.count >= 60)
         for area in [
             "isa", "branches", "strings", "faults", "smc", "pmu", "overflow", "prev-counter", "amd", "cpl", "filter",
-            "kvm", "bad",
+            "kvm", "bad", "pmi", "host", "cycle-model",
         ] {
             #expect(files.contains { $0.hasPrefix(area + "/") }, "no fixture in \(area)/")
         }
