@@ -31,7 +31,10 @@ while let argument = arguments.popFirst() {
 var campaign = DifferentialCampaign(seed: seed, count: count)
 campaign.shrink = shrink
 do {
-    let report = try campaign.run { print($0) }
+    let report = try campaign.run {
+        print($0)
+        fflush(nil)  // progress shows up at once even when stdout is a file
+    }
     for reproducer in report.reproducers { print("---\n" + reproducer) }
     let rate = Double(report.programs) / max(report.seconds, 0.001)
     print(
