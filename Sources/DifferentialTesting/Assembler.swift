@@ -5,7 +5,9 @@
 /// Encodings follow SDM Vol. 2 §2.1–2.2 (prefixes, REX, ModRM, SIB, displacement, immediate).
 struct Assembler {
     /// How the Unicorn side counts an instruction (isa-subset.md §8).
-    enum Kind { case plain, branch, repString }
+    /// `codeStore` is a store into code: Unicorn's hook fires for it again when QEMU invalidates
+    /// the translation block it is in and re-executes it (isa-subset.md §10).
+    enum Kind { case plain, branch, repString, codeStore }
 
     /// A ModRM memory reference.
     struct Memory {

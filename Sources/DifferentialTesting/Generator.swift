@@ -102,7 +102,7 @@ struct ProgramGenerator {
 
     private mutating func loopItem() -> Item {
         var kinds: [Item.LoopKind] = []
-        if rcxIsFree { kinds += [.loop, .loope, .loopne] }
+        if rcxIsFree { kinds += [.loop, .loop32, .loope, .loopne] }
         if !reserved.contains(ProgramEmitter.loopCounter) { kinds.append(.decJNZ) }
         guard !kinds.isEmpty else { return .snippet(snippet()) }
         let kind = random.pick(kinds)
@@ -121,7 +121,7 @@ struct ProgramGenerator {
 
     private mutating func skipItem() -> Item {
         let inner = scoped(entry: defined, reserving: [], count: 1 + random.below(5))
-        if random.chance(20) { return .skip(condition: nil, body: inner) }
+        if random.chance(20) { return .skip(condition: random.chance(50) ? nil : Item.jecxz, body: inner) }
         let readable = (0..<16).map(UInt8.init).filter { flagsRead(byCondition: $0) & ~defined == 0 }
         guard !readable.isEmpty else { return .skip(condition: nil, body: inner) }
         return .skip(condition: random.pick(readable), body: inner)

@@ -23,12 +23,16 @@ indirect enum Item {
     case snippet(Snippet)
     /// `mov ecx|r13d, trips` … body … `loop`/`loope`/`loopne` or `dec r13d; jnz`.
     case loop(LoopKind, trips: UInt32, body: [Item])
-    /// `jcc` (or `jrcxz`) forward over the body: taken or not, both paths are valid.
+    /// `jcc` (or `jrcxz`, or `jecxz` for ``Item/jecxz``) forward over the body: taken or not, both paths are valid.
     case skip(condition: UInt8?, body: [Item])
+
+    /// The `skip` condition that stands for JECXZ (67 E3), which tests ECX, not RCX.
+    static let jecxz: UInt8 = 0x10
     /// `jmp over; f: body; ret [imm]; over: [push arg]; call f` — direct, through a register or memory.
     case call(CallKind, body: [Item])
 
-    enum LoopKind: CaseIterable { case loop, loope, loopne, decJNZ }
+    /// `loop32` is LOOP under 0x67: it counts ECX and zero-extends RCX (isa-subset.md §4).
+    enum LoopKind: CaseIterable { case loop, loop32, loope, loopne, decJNZ }
     enum CallKind: CaseIterable { case direct, register, memory, retImmediate }
 }
 
@@ -76,7 +80,9 @@ struct ProgramAnalysis {
                 }
                 state = exit
             case .skip(let condition, let body):
-                if let condition { guard flagsRead(byCondition: condition) & ~state == 0 else { return nil } }
+                if let condition, condition != Item.jecxz {
+                    guard flagsRead(byCondition: condition) & ~state == 0 else { return nil }
+                }
                 var local = 0
                 guard let after = flags(after: body, defined: state, depth: &local), local == 0 else { return nil }
                 state &= after
@@ -107,6 +113,7 @@ struct ProgramEmitter {
                 emit(body, into: &assembler)
                 switch kind {
                 case .loop: assembler.branch([0xE2], to: top, rel8: true)
+                case .loop32: assembler.branch([0xE2], to: top, rel8: true, prefixes: [0x67])
                 case .loope: assembler.branch([0xE1], to: top, rel8: true)
                 case .loopne: assembler.branch([0xE0], to: top, rel8: true)
                 case .decJNZ:
@@ -115,7 +122,9 @@ struct ProgramEmitter {
                 }
             case .skip(let condition, let body):
                 let over = assembler.newLabel()
-                if let condition {
+                if condition == Item.jecxz {
+                    assembler.branch([0xE3], to: over, rel8: true, prefixes: [0x67])
+                } else if let condition {
                     assembler.branch([0x0F, 0x80 | condition], to: over, rel8: false)
                 } else {
                     assembler.branch([0xE3], to: over, rel8: true)  // jrcxz

@@ -6,18 +6,21 @@ enum Shrinker {
     static func shrink(_ program: GeneratedProgram, vpmu: VPMUMachine, exitEvery: Int?) -> GeneratedProgram {
         let original = Set(((try? DifferentialCampaign.differences(in: program, vpmu: vpmu, exitEvery: exitEvery)) ?? []).map(\.kind))
         var best = program
-        var progress = true
-        while progress {
-            progress = false
-            for candidate in candidates(best.items) {
-                guard let smaller = GeneratedProgram(items: candidate), smaller.bytes.count < best.bytes.count,
-                    let found = try? DifferentialCampaign.differences(in: smaller, vpmu: vpmu, exitEvery: exitEvery),
-                    !original.isDisjoint(with: found.map(\.kind))
-                else { continue }
-                best = smaller
-                progress = true
-                break
+        var next = 0  // after a success, resume at the same candidate position instead of rescanning
+        while true {
+            let all = candidates(best.items)
+            guard let index = (next..<all.count).first(where: { index in
+                guard let smaller = GeneratedProgram(items: all[index]), smaller.bytes.count < best.bytes.count,
+                    let found = try? DifferentialCampaign.differences(in: smaller, vpmu: vpmu, exitEvery: exitEvery)
+                else { return false }
+                return !original.isDisjoint(with: found.map(\.kind))
+            }) else {
+                if next == 0 { break }
+                next = 0  // one more full pass to reach a fixed point
+                continue
             }
+            best = GeneratedProgram(items: all[index]) ?? best
+            next = index
         }
         return best
     }

@@ -83,6 +83,13 @@ extension ProgramGenerator {
 
     mutating func pushPop() -> Snippet {
         let value = random.interesting()
+        if random.chance(10) {  // 66 push r16 / 66 pop r16 move RSP by 2
+            let register = random.pick(writable)
+            if depth >= 2 && random.chance(50) {
+                return Snippet(stackDelta: -2) { $0.raw([0x66] + rex(b: register) + [0x58 | UInt8(register & 7)]) }
+            }
+            return Snippet(stackDelta: 2) { $0.raw([0x66] + rex(b: register) + [0x50 | UInt8(register & 7)]) }
+        }
         if depth >= 8 && random.chance(50) {
             if random.chance(70) {
                 let register = random.pick(writable)
@@ -221,6 +228,22 @@ extension ProgramGenerator {
             let (prefixes, wide, opcode) = sized(size, [op], [op | 1])
             let encoding = (addressSize32 ? [0x67] : []) + (repeated ? [prefix] : []) + prefixes + rex(wide: wide) + opcode
             $0.raw(encoding, kind: repeated ? .repString : .plain)
+        }
+    }
+
+    /// Self-modifying code: a store into the imm32 of the very next `mov eax, imm32`, which must
+    /// then run with the new value (isa-subset.md §2, SDM Vol. 3 §11.6).
+    mutating func patchNextInstruction() -> Snippet {
+        guard !reserved.contains(GPR.rax) else { return compare() }
+        let value = UInt32(truncatingIfNeeded: random.next())
+        let original = UInt32(truncatingIfNeeded: random.next())
+        return Snippet {
+            // mov dword [rip → next + 1], value: 10 bytes, so the target is its own address + 11.
+            let target = $0.address + 11
+            $0.modRM(
+                opcode: [0xC7], reg: 0, rm: .memory(.init(base: .rip(target))), immediate: littleEndian(value, count: 4),
+                kind: .codeStore)
+            $0.raw([0xB8] + littleEndian(original, count: 4))
         }
     }
 

@@ -6,7 +6,7 @@ extension ProgramGenerator {
     static let multiplyFlags = (defines: RFlags.cf | RFlags.of, undefines: RFlags.status & ~(RFlags.cf | RFlags.of))
 
     mutating func snippet() -> Snippet {
-        switch random.below(34) {
+        switch random.below(35) {
         case 0...4: return arithmetic()
         case 5: return test()
         case 6: return incDec()
@@ -32,6 +32,7 @@ extension ProgramGenerator {
         case 29: return noOperation()
         case 30, 31: return stringInstruction()
         case 32: return byteSwap()
+        case 33: return patchNextInstruction()
         default: return compare()
         }
     }

@@ -5,7 +5,8 @@ import X86IR
 ///
 /// Unicorn's code hook fires before each instruction *starts*: per REP iteration and also for an
 /// instruction that then faults (isa-subset.md §10). Retirement is therefore counted as hook calls
-/// with consecutive REP iterations at one address collapsed to one, minus the faulting instruction.
+/// with consecutive REP iterations at one address collapsed to one, minus the faulting instruction;
+/// likewise a store into code, whose hook fires again when QEMU retranslates around it.
 /// The generator tells which addresses are branches and REP string instructions, so counting needs
 /// no decoder of either engine.
 enum UnicornMachine {
@@ -132,7 +133,7 @@ private func countInstruction(_ uc: OpaquePointer?, _ address: UInt64, _ size: U
         state.lastAddress = address
         state.lastKind = kind
     }
-    if kind == .repString && address == state.lastAddress { return }
+    if kind == .repString || kind == .codeStore, address == state.lastAddress { return }
     state.instructions += 1
     if kind == .branch { state.branches += 1 }
     if state.instructions > UInt64(GuestMachine.instructionLimit) {

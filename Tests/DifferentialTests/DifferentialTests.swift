@@ -79,6 +79,19 @@ import Testing
         #expect(unicorn.registers[0] == 0, "Unicorn fixed #2332: drop the generator's mov eax, eax workaround")
     }
 
+    /// Unicorn 2.0.1 raises #UD for POPCNT (unicorn #1880): a real mismatch buried in a generated
+    /// program must shrink to the POPCNT alone.
+    @Test func shrinkerReducesAKnownMismatchToOneInstruction() throws {
+        var generator = ProgramGenerator(seed: 42)
+        let popcnt = Item.snippet(Snippet(defines: 0x8D5) { $0.raw([0xF3, 0x49, 0x0F, 0xB8, 0xF9]) })  // popcnt rdi, r9
+        let noise = generator.program().items
+        let program = try #require(GeneratedProgram(items: noise + [popcnt] + noise.prefix(3)))
+        let vpmu = try VPMUMachine()
+        #expect(!(try DifferentialCampaign.differences(in: program, vpmu: vpmu, exitEvery: nil)).isEmpty)
+        let minimal = Shrinker.shrink(program, vpmu: vpmu, exitEvery: nil)
+        #expect(minimal.bytes == [0xF3, 0x49, 0x0F, 0xB8, 0xF9])
+    }
+
     @Test func shrinkerKeepsOnlyWhatTheMismatchNeeds() {
         // Candidates of [a, loop[b, c]]: drop a, drop the loop, flatten it, drop b or c inside.
         let nop = Item.snippet(Snippet { $0.raw([0x90]) })

@@ -71,7 +71,7 @@ import Testing
         (["run", "--hex", "90", "--reg", "rflags=0x100"], "rflags bits 0x100"),
         (["run", "--hex", "90", "--lvtpc", "banana"], "--lvtpc 'banana'"),
         (["run", "--hex", "90", "--lvtpc", "0x10000000000"], "lvtpc"),
-        (["run", "--hex", "90", "--exit-every", "0"], "--exit-every '0'"),
+        (["run", "--hex", "90", "--exit-every", "0"], "--exit-every '0': expected an integer 1 or more"),
         (["run", "--hex", "90", "--exit-every", "-3"], "--exit-every"),
         (["run", "--hex", "90", "--exit-every", "99999999999999999999"], "--exit-every"),
         (["run", "--hex", "90", "--max-instructions", "0"], "--max-instructions '0'"),
