@@ -90,6 +90,16 @@ import Testing
         #expect(!(try DifferentialCampaign.differences(in: program, vpmu: vpmu, exitEvery: nil)).isEmpty)
         let minimal = Shrinker.shrink(program, vpmu: vpmu, exitEvery: nil)
         #expect(minimal.bytes == [0xF3, 0x49, 0x0F, 0xB8, 0xF9])
+        // The reproducer: bytes with address and disassembly, Unicorn's (#UD, nothing retired) values.
+        let found = try DifferentialCampaign.differences(in: minimal, vpmu: vpmu, exitEvery: nil)
+        let yaml = Reproducer.yaml(name: "popcnt", program: minimal, mismatches: found, exitEvery: nil, emulator: vpmu.emulator)
+        let lines = yaml.split(separator: "\n").map(String.init)
+        #expect(lines.first == "name: \"popcnt\"")
+        #expect(lines.contains { $0.hasPrefix("  f3 49 0f b8 f9") && $0.hasSuffix("# 0x400000: popcnt rdi, r9") })
+        #expect(lines.contains("  stop: fault"))
+        #expect(lines.contains("  instructions: 0"))
+        #expect(lines.contains("  registers: {rip: \"0x400000\"}"))
+        #expect(lines.last?.hasPrefix("why: ") == true)
     }
 
     @Test func shrinkerKeepsOnlyWhatTheMismatchNeeds() {
