@@ -43,6 +43,12 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(name: "vpmu", dependencies: ["VPMUCLI"], swiftSettings: strict),
+        // Differential testing against Unicorn: tests and the vpmu-difftest developer tool only.
+        .systemLibrary(name: "CUnicorn", pkgConfig: "unicorn", providers: [.apt(["libunicorn-dev"])]),
+        .target(
+            name: "DifferentialTesting", dependencies: ["Emulator", "Interpreter", "X86IR", "CUnicorn"],
+            swiftSettings: strict),
+        .executableTarget(name: "vpmu-difftest", dependencies: ["DifferentialTesting"], swiftSettings: strict),
         .testTarget(name: "X86DecoderTests", dependencies: ["X86Decoder"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "X86Decoder"]),
         .testTarget(name: "VirtualPMUTests", dependencies: ["VirtualPMU"]),
@@ -51,5 +57,6 @@ let package = Package(
         .testTarget(name: "VPMUCLITests", dependencies: ["VPMUCLI"]),
         .testTarget(name: "VPMUBenchTests", dependencies: ["VPMUBench", "Emulator"]),
         .testTarget(name: "FixtureTests", dependencies: ["FixtureCheck", "VPMUCLI"]),
+        .testTarget(name: "DifferentialTests", dependencies: ["DifferentialTesting"]),
     ]
 )

@@ -129,7 +129,7 @@ struct Run: ParsableCommand {
     /// Parses a decimal count within `range`, naming the option on failure.
     static func count(_ text: String, option: String, range: ClosedRange<Int>) throws(InputError) -> Int {
         guard let value = parseInteger(text), value <= UInt64(Int.max), range.contains(Int(value)) else {
-            let upper = range.upperBound == Int.max ? "" : "…\(range.upperBound)"
+            let upper = range.upperBound == Int.max ? " or more" : "…\(range.upperBound)"
             throw .badOption("\(option) '\(text)': expected an integer \(range.lowerBound)\(upper)")
         }
         return Int(value)

@@ -30,6 +30,23 @@ struct Lowering {
     let operands: [RawOperand]
     let address: UInt64
     let length: UInt8
+    /// The last F2/F3 among the legacy prefixes in the raw bytes (0 if none). Capstone 4 drops F2 on
+    /// `f2 a5` (it reads it as SSE MOVSD's prefix) and so reports no REP; on MOVS/STOS/LODS F2 means
+    /// REP like F3 (isa-subset.md §4), so string lowering reads the prefix from the bytes.
+    var repeatPrefix: UInt8 = 0
+
+    /// The last F2/F3 among the legacy prefixes (and REX) at the start of `bytes`, or 0.
+    static func repeatPrefix(in bytes: some Collection<UInt8>) -> UInt8 {
+        var found: UInt8 = 0
+        for byte in bytes {
+            switch byte {
+            case 0xF2, 0xF3: found = byte
+            case 0xF0, 0x2E, 0x36, 0x3E, 0x26, 0x64, 0x65, 0x66, 0x67, 0x40...0x4F: continue
+            default: return found
+            }
+        }
+        return found
+    }
 
     var nextAddress: UInt64 { address &+ UInt64(length) }
     var hasREXW: Bool { x86.rex & 0x08 != 0 }
@@ -88,8 +105,9 @@ struct Lowering {
             let opcodeByte = opcodeBytes.0
             record.operandSize = opcodeByte & 1 == 0 ? 1 : hasREXW ? 8 : hasOperandSizePrefix ? 2 : 4
             record.sourceSize = record.operandSize
-            if repPrefix == 0xF3 { record.attributes.insert(.repe) }
-            if repPrefix == 0xF2 { record.attributes.insert(.repne) }
+            let prefix = repeatPrefix != 0 ? repeatPrefix : repPrefix
+            if prefix == 0xF3 { record.attributes.insert(.repe) }
+            if prefix == 0xF2 { record.attributes.insert(.repne) }
             return
         }
         guard let family = Self.operandFamilies[id.rawValue] else { throw .unsupported }

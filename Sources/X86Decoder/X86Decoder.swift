@@ -75,7 +75,7 @@ public final class X86Decoder {
         guard let detail = insn.detail?.pointee.x86 else { return result }
         let lowering = Lowering(
             registers: registers, id: x86_insn(rawValue: insn.id), x86: detail, operands: operands(of: detail),
-            address: address, length: UInt8(length))
+            address: address, length: UInt8(length), repeatPrefix: Lowering.repeatPrefix(in: window.prefix(length)))
         do {
             result.lowered = try lowering.lower()
             if result.lowered.opcode == .invalid {
