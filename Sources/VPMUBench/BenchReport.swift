@@ -8,6 +8,8 @@ public struct BenchReport: Sendable, Codable {
     public var coldStartSeconds: Double?
     /// Peak RSS of `vpmu run` on the 100 M-instruction tight loop, KiB.
     public var tightLoopPeakKiB: Int?
+    /// With `--scaling`.
+    public var scaling: ScalingReport?
 
     public init(workloads: [WorkloadReport] = [], unicornMissing: String? = nil) {
         self.workloads = workloads
@@ -70,6 +72,7 @@ public struct BenchReport: Sendable, Codable {
             lines.append("MISMATCH \(report.name):")
             lines += report.problems.map { "  " + $0 }
         }
+        if let scaling { lines.append(scaling.table) }
         lines.append(passed ? "all counts verified" : "COUNTS WRONG: the figures above do not stand")
         return lines.joined(separator: "\n")
     }

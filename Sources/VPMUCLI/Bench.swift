@@ -24,6 +24,9 @@ struct Bench: ParsableCommand {
     @Flag(name: .customLong("no-process"), help: "Skip the cold-start and peak-RSS child runs.")
     var noProcess = false
 
+    @Flag(help: "Also measure the scaling claims: linear cost, VM-Enter O(counters), SMC invalidation per page.")
+    var scaling = false
+
     @Option(help: "Also write the report as JSON to this file.")
     var json: String?
 
@@ -44,6 +47,7 @@ struct Bench: ParsableCommand {
         let runner = try BenchRunner(repetitions: repetitions, useUnicorn: !noUnicorn)
         var report = BenchReport(workloads: [], unicornMissing: runner.unicornMissing)
         for workload in workloads { report.workloads.append(try runner.run(workload)) }
+        if scaling { report.scaling = try runner.scaling() }
         if !noProcess {
             report.coldStartSeconds = ProcessMetrics.coldStart()
             report.tightLoopPeakKiB = ProcessMetrics.tightLoopPeakKiB()
