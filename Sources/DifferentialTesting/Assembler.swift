@@ -33,7 +33,11 @@ struct Assembler {
     }
 
     struct Label: Hashable { let id: Int }
-    struct Emitted { var offset: Int; var length: Int; var kind: Kind }
+    struct Emitted {
+        var offset: Int
+        var length: Int
+        var kind: Kind
+    }
     struct Overflow: Error {}
 
     let origin: UInt64

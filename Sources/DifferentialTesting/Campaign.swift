@@ -48,12 +48,14 @@ public struct DifferentialCampaign {
                 let final = (try? Self.differences(in: minimal, vpmu: vpmu, exitEvery: exitEvery)) ?? mismatches
                 report.reproducers.append(
                     Reproducer.yaml(
-                        name: "difftest seed \(hexText(seed)) program \(index) (generator seed \(hexText(programSeed)))",
+                        name:
+                            "difftest seed \(hexText(seed)) program \(index) (generator seed \(hexText(programSeed)))",
                         program: minimal, mismatches: final.isEmpty ? mismatches : final, exitEvery: exitEvery,
                         emulator: vpmu.emulator))
             }
             if (index + 1) % 10_000 == 0 {
-                progress("\(index + 1) programs, \(report.mismatches) mismatches, \(Int(Date().timeIntervalSince(start))) s")
+                progress(
+                    "\(index + 1) programs, \(report.mismatches) mismatches, \(Int(Date().timeIntervalSince(start))) s")
             }
         }
         report.seconds = Date().timeIntervalSince(start)

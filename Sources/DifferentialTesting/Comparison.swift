@@ -44,7 +44,8 @@ func compare(_ vpmu: VPMUMachine.Result, _ unicorn: MachineState, program: Gener
     check("gp0 (instructions)", vpmu.counted.gp0, unicorn.instructions)
     check("gp1 (branches)", vpmu.counted.gp1, unicorn.branches)
     for (name, base, mine, theirs) in [
-        ("data", GuestMachine.dataBase, state.data, unicorn.data), ("stack", GuestMachine.stackBase, state.stack, unicorn.stack),
+        ("data", GuestMachine.dataBase, state.data, unicorn.data),
+        ("stack", GuestMachine.stackBase, state.stack, unicorn.stack),
     ] {
         if let offset = firstDifference(mine, theirs) {
             mismatches.append(
@@ -60,7 +61,9 @@ func compare(_ vpmu: VPMUMachine.Result, _ unicorn: MachineState, program: Gener
 /// The first offset where the two buffers differ (memcmp-fast on the equal prefix), or nil.
 func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> Int? {
     guard a.count == b.count else { return min(a.count, b.count) }
-    let equal = a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+    let equal = a.withUnsafeBytes { x in
+        b.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+    }
     if equal { return nil }
     // Only on a mismatch: find the offset in 4 KiB steps, then byte by byte.
     var page = 0

@@ -49,12 +49,25 @@ struct ProgramGenerator {
         let pointer = 0x60_1000 + UInt64(random.below(0xFC000))
         let index = UInt32(random.below(256))
         var items: [Item] = [
-            .snippet(Snippet { $0.modRM(wide: true, opcode: [0xC7], reg: 0, rm: .register(15), immediate: littleEndian(UInt32(pointer), count: 4)) }),
-            .snippet(Snippet { $0.modRM(opcode: [0xC7], reg: 0, rm: .register(14), immediate: littleEndian(index, count: 4)) }),
+            .snippet(
+                Snippet {
+                    $0.modRM(
+                        wide: true, opcode: [0xC7], reg: 0, rm: .register(15),
+                        immediate: littleEndian(UInt32(pointer), count: 4))
+                }),
+            .snippet(
+                Snippet {
+                    $0.modRM(opcode: [0xC7], reg: 0, rm: .register(14), immediate: littleEndian(index, count: 4))
+                }),
         ]
         for register in writable where random.chance(60) {
             let value = random.interesting()
-            items.append(.snippet(Snippet { $0.raw(rex(wide: true, b: register) + [0xB8 | UInt8(register & 7)] + littleEndian(value, count: 8)) }))
+            items.append(
+                .snippet(
+                    Snippet {
+                        $0.raw(
+                            rex(wide: true, b: register) + [0xB8 | UInt8(register & 7)] + littleEndian(value, count: 8))
+                    }))
         }
         return items
     }
@@ -91,9 +104,13 @@ struct ProgramGenerator {
         var items = body(count: count)
         if depth > 0 {
             let pushed = Int32(depth)
-            items.append(.snippet(Snippet(stackDelta: -depth) {  // lea rsp, [rsp + pushed]
-                $0.modRM(wide: true, opcode: [0x8D], reg: GPR.rsp, rm: .memory(.init(base: .register(GPR.rsp), displacement: pushed)))
-            }))
+            items.append(
+                .snippet(
+                    Snippet(stackDelta: -depth) {  // lea rsp, [rsp + pushed]
+                        $0.modRM(
+                            wide: true, opcode: [0x8D], reg: GPR.rsp,
+                            rm: .memory(.init(base: .register(GPR.rsp), displacement: pushed)))
+                    }))
         }
         nesting -= 1
         (reserved, defined, depth) = saved

@@ -107,7 +107,8 @@ struct ProgramEmitter {
                 snippet.emit(&assembler)
             case .loop(let kind, let trips, let body):
                 let counter = kind == .decJNZ ? loopCounter : GPR.rcx
-                assembler.modRM(opcode: [0xC7], reg: 0, rm: .register(counter), immediate: littleEndian(trips, count: 4))
+                assembler.modRM(
+                    opcode: [0xC7], reg: 0, rm: .register(counter), immediate: littleEndian(trips, count: 4))
                 let top = assembler.newLabel()
                 assembler.bind(top)
                 emit(body, into: &assembler)

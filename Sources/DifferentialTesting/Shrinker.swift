@@ -4,17 +4,20 @@
 /// off to a different difference). Programs are small (tens of items), so one-at-a-time removal to a fixed point is enough.
 enum Shrinker {
     static func shrink(_ program: GeneratedProgram, vpmu: VPMUMachine, exitEvery: Int?) -> GeneratedProgram {
-        let original = Set(((try? DifferentialCampaign.differences(in: program, vpmu: vpmu, exitEvery: exitEvery)) ?? []).map(\.kind))
+        let original = Set(
+            ((try? DifferentialCampaign.differences(in: program, vpmu: vpmu, exitEvery: exitEvery)) ?? []).map(\.kind))
         var best = program
         var next = 0  // after a success, resume at the same candidate position instead of rescanning
         while true {
             let all = candidates(best.items)
-            guard let index = (next..<all.count).first(where: { index in
-                guard let smaller = GeneratedProgram(items: all[index]), smaller.bytes.count < best.bytes.count,
-                    let found = try? DifferentialCampaign.differences(in: smaller, vpmu: vpmu, exitEvery: exitEvery)
-                else { return false }
-                return !original.isDisjoint(with: found.map(\.kind))
-            }) else {
+            guard
+                let index = (next..<all.count).first(where: { index in
+                    guard let smaller = GeneratedProgram(items: all[index]), smaller.bytes.count < best.bytes.count,
+                        let found = try? DifferentialCampaign.differences(in: smaller, vpmu: vpmu, exitEvery: exitEvery)
+                    else { return false }
+                    return !original.isDisjoint(with: found.map(\.kind))
+                })
+            else {
                 if next == 0 { break }
                 next = 0  // one more full pass to reach a fixed point
                 continue

@@ -17,14 +17,17 @@ extension ProgramGenerator {
         case 2:  // r/m, imm
             let rm = destination()
             return Snippet { [self] in
-                emitSized(&$0, size: size, byteForm: [0xC6], form: [0xC7], reg: 0, rm: rm, immediate: immediate(size, value))
+                emitSized(
+                    &$0, size: size, byteForm: [0xC6], form: [0xC7], reg: 0, rm: rm, immediate: immediate(size, value))
             }
         case 3:  // B0+r / B8+r, with REX.W the full 64-bit immediate
             let register = random.pick(writable)
             return Snippet { [self] in
                 let (prefixes, wide, _) = sized(size, [], [])
                 let opcode: UInt8 = (size == 1 ? 0xB0 : 0xB8) | UInt8(register & 7)
-                $0.raw(prefixes + rex(wide: wide, b: register, force: size == 1) + [opcode] + littleEndian(value, count: size))
+                $0.raw(
+                    prefixes + rex(wide: wide, b: register, force: size == 1) + [opcode]
+                        + littleEndian(value, count: size))
             }
         case 4:  // moffs: A0–A3 with a 64-bit absolute data address
             let address = 0x60_0000 + UInt64(random.below(0x2000))
@@ -48,7 +51,9 @@ extension ProgramGenerator {
         return Snippet { [self] in
             switch choice {
             case 0, 1:  // from r/m8; with REX a byte register 4–7 is SPL…DIL
-                emitSized(&$0, size: size, byteForm: [], form: [0x0F, choice == 0 ? 0xB6 : 0xBE], reg: reg, rm: rm, extraPrefix: [])
+                emitSized(
+                    &$0, size: size, byteForm: [], form: [0x0F, choice == 0 ? 0xB6 : 0xBE], reg: reg, rm: rm,
+                    extraPrefix: [])
             case 2, 3:
                 emitSized(&$0, size: size, byteForm: [], form: [0x0F, choice == 2 ? 0xB7 : 0xBF], reg: reg, rm: rm)
             default:
@@ -61,13 +66,15 @@ extension ProgramGenerator {
     mutating func lea() -> Snippet {
         let size = size([2, 4, 8])
         let reg = random.pick(writable)
-        var memory = Assembler.Memory(base: .register(random.below(16)), displacement: Int32(truncatingIfNeeded: random.interesting()))
+        var memory = Assembler.Memory(
+            base: .register(random.below(16)), displacement: Int32(truncatingIfNeeded: random.interesting()))
         if random.chance(60) { memory.index = random.pick((0..<16).filter { $0 != GPR.rsp }) }
         memory.scale = random.pick([1, 2, 4, 8])
         if random.chance(10) { memory.base = .none }
         if random.chance(10) { memory = .init(base: .rip(random.next())) }
         memory.addressSize32 = random.chance(25)
-        return Snippet { [self] in emitSized(&$0, size: size, byteForm: [], form: [0x8D], reg: reg, rm: .memory(memory)) }
+        return Snippet { [self] in emitSized(&$0, size: size, byteForm: [], form: [0x8D], reg: reg, rm: .memory(memory))
+        }
     }
 
     mutating func exchange() -> Snippet {
@@ -75,7 +82,9 @@ extension ProgramGenerator {
         let reg = random.pick(writable)
         if size != 1 && random.chance(30) {  // 90+r: xchg eAX, r (r ≠ 0, or it is NOP)
             let other = random.pick(writable.filter { $0 != 0 })
-            return Snippet { [self] in $0.raw(sized(size, [], []).prefixes + rex(wide: size == 8, b: other) + [0x90 | UInt8(other & 7)]) }
+            return Snippet { [self] in
+                $0.raw(sized(size, [], []).prefixes + rex(wide: size == 8, b: other) + [0x90 | UInt8(other & 7)])
+            }
         }
         let rm = destination()
         return Snippet { [self] in emitSized(&$0, size: size, byteForm: [0x86], form: [0x87], reg: reg, rm: rm) }
@@ -135,7 +144,9 @@ extension ProgramGenerator {
         let reg = random.pick(writable)
         let rm = source()
         // A false CMOV with a 32-bit destination still zero-extends it (isa-subset.md §4).
-        return Snippet(reads: reads) { [self] in emitSized(&$0, size: size, byteForm: [], form: [0x0F, 0x40 | condition], reg: reg, rm: rm) }
+        return Snippet(reads: reads) { [self] in
+            emitSized(&$0, size: size, byteForm: [], form: [0x0F, 0x40 | condition], reg: reg, rm: rm)
+        }
     }
 
     /// CBW/CWDE/CDQE and CWD/CDQ/CQO.
@@ -156,7 +167,9 @@ extension ProgramGenerator {
             // Unicorn 2.0.1 zero-extends RAX when a 32-bit CMPXCHG succeeds, where the SDM leaves the
             // accumulator alone (unicorn #2332): clear RAX[63:32] first so both engines agree.
             if !isXADD && size == 4 { $0.raw([0x89, 0xC0]) }  // mov eax, eax
-            emitSized(&$0, size: size, byteForm: [0x0F, isXADD ? 0xC0 : 0xB0], form: [0x0F, isXADD ? 0xC1 : 0xB1], reg: reg, rm: rm, lock: locked)
+            emitSized(
+                &$0, size: size, byteForm: [0x0F, isXADD ? 0xC0 : 0xB0], form: [0x0F, isXADD ? 0xC1 : 0xB1], reg: reg,
+                rm: rm, lock: locked)
         }
     }
 
@@ -166,8 +179,10 @@ extension ProgramGenerator {
         let size = UInt16(random.below(32) * 8)
         let level = UInt8(random.below(2))
         let reg = random.below(16)
-        return Snippet { $0.raw([0xC8] + littleEndian(size, count: 2) + [level])
-            $0.modRM(wide: true, opcode: [0x89], reg: reg, rm: .memory(.init(base: .register(GPR.rbp), displacement: -8)))
+        return Snippet {
+            $0.raw([0xC8] + littleEndian(size, count: 2) + [level])
+            $0.modRM(
+                wide: true, opcode: [0x89], reg: reg, rm: .memory(.init(base: .register(GPR.rbp), displacement: -8)))
             $0.raw([0xC9])
         }
     }
@@ -222,11 +237,13 @@ extension ProgramGenerator {
         return Snippet(defines: flags) { [self] in
             let data = Assembler.Memory.Base.register(Self.dataPointer)
             $0.modRM(wide: true, opcode: [0x8D], reg: GPR.rsi, rm: .memory(.init(base: data, displacement: source)))
-            $0.modRM(wide: true, opcode: [0x8D], reg: GPR.rdi, rm: .memory(.init(base: data, displacement: destination)))
+            $0.modRM(
+                wide: true, opcode: [0x8D], reg: GPR.rdi, rm: .memory(.init(base: data, displacement: destination)))
             $0.raw([0xB9] + littleEndian(count, count: 4))
             $0.raw([down ? 0xFD : 0xFC])
             let (prefixes, wide, opcode) = sized(size, [op], [op | 1])
-            let encoding = (addressSize32 ? [0x67] : []) + (repeated ? [prefix] : []) + prefixes + rex(wide: wide) + opcode
+            let encoding =
+                (addressSize32 ? [0x67] : []) + (repeated ? [prefix] : []) + prefixes + rex(wide: wide) + opcode
             $0.raw(encoding, kind: repeated ? .repString : .plain)
         }
     }
@@ -241,7 +258,8 @@ extension ProgramGenerator {
             // mov dword [rip → next + 1], value: 10 bytes, so the target is its own address + 11.
             let target = $0.address + 11
             $0.modRM(
-                opcode: [0xC7], reg: 0, rm: .memory(.init(base: .rip(target))), immediate: littleEndian(value, count: 4),
+                opcode: [0xC7], reg: 0, rm: .memory(.init(base: .rip(target))),
+                immediate: littleEndian(value, count: 4),
                 kind: .codeStore)
             $0.raw([0xB8] + littleEndian(original, count: 4))
         }
@@ -252,10 +270,19 @@ extension ProgramGenerator {
         switch random.below(7) {
         case 0: return Snippet { $0.raw([0x0F, 0x0B]) }  // ud2: #UD
         case 1: return Snippet { $0.raw([0x31, 0xC9, 0xF7, 0xF1]) }  // xor ecx, ecx; div ecx: #DE
-        case 2: return Snippet { $0.modRM(opcode: [0x8B], reg: 0, rm: .memory(.init(base: .none, displacement: 0x50_0000))) }  // read #PF
-        case 3: return Snippet { $0.modRM(opcode: [0x89], reg: 0, rm: .memory(.init(base: .none, displacement: 0x80_0010))) }  // write #PF
-        case 4: return Snippet { $0.raw([0xB8, 0x00, 0x00, 0x50, 0x00])
-            $0.raw([0xFF, 0xE0], kind: .branch) }  // mov eax, 0x500000; jmp rax: fetch #PF
+        case 2:
+            return Snippet {
+                $0.modRM(opcode: [0x8B], reg: 0, rm: .memory(.init(base: .none, displacement: 0x50_0000)))
+            }  // read #PF
+        case 3:
+            return Snippet {
+                $0.modRM(opcode: [0x89], reg: 0, rm: .memory(.init(base: .none, displacement: 0x80_0010)))
+            }  // write #PF
+        case 4:
+            return Snippet {
+                $0.raw([0xB8, 0x00, 0x00, 0x50, 0x00])
+                $0.raw([0xFF, 0xE0], kind: .branch)
+            }  // mov eax, 0x500000; jmp rax: fetch #PF
         case 5: return Snippet { $0.raw([0xCC], kind: .branch) }  // int3: a trap, retired, a branch
         default:  // pops past the top of the stack mapping: #PF at 0x800000
             return Snippet { $0.raw([0x48, 0xC7, 0xC4, 0x00, 0x00, 0x80, 0x00, 0x58]) }  // mov rsp, 0x800000; pop rax

@@ -108,8 +108,10 @@ extension ProgramGenerator {
         let size = size()
         let reads = op == 2 || op == 3 ? RFlags.cf : 0
         let logic = op == 1 || op == 4 || op == 6
-        var snippet = Snippet(reads: reads, defines: logic ? Self.logicFlags.defines : RFlags.status,
-                              undefines: logic ? Self.logicFlags.undefines : 0) { _ in }
+        var snippet = Snippet(
+            reads: reads, defines: logic ? Self.logicFlags.defines : RFlags.status,
+            undefines: logic ? Self.logicFlags.undefines : 0
+        ) { _ in }
         let value = random.interesting()
         let base = UInt8(op * 8)
         let form = random.below(5)
@@ -123,21 +125,28 @@ extension ProgramGenerator {
             let rm = destination()
             let reg = random.below(16)
             let locked = lock && { if case .memory = rm { true } else { false } }()
-            snippet.emit = { [self] in emitSized(&$0, size: size, byteForm: [base], form: [base | 1], reg: reg, rm: rm, lock: locked) }
+            snippet.emit = { [self] in
+                emitSized(&$0, size: size, byteForm: [base], form: [base | 1], reg: reg, rm: rm, lock: locked)
+            }
         case 1:  // reg, r/m
             let reg = random.pick(writable)
             let rm = source()
-            snippet.emit = { [self] in emitSized(&$0, size: size, byteForm: [base | 2], form: [base | 3], reg: reg, rm: rm) }
+            snippet.emit = { [self] in
+                emitSized(&$0, size: size, byteForm: [base | 2], form: [base | 3], reg: reg, rm: rm)
+            }
         case 2:  // r/m, imm8 sign-extended (83) or 80 for bytes
             let rm = destination()
             let locked = lock && { if case .memory = rm { true } else { false } }()
             snippet.emit = { [self] in
-                emitSized(&$0, size: size, byteForm: [0x80], form: [0x83], reg: op, rm: rm, immediate: [UInt8(truncatingIfNeeded: value)], lock: locked)
+                emitSized(
+                    &$0, size: size, byteForm: [0x80], form: [0x83], reg: op, rm: rm,
+                    immediate: [UInt8(truncatingIfNeeded: value)], lock: locked)
             }
         case 3:  // r/m, imm (81, imm16/imm32 sign-extended)
             let rm = destination()
             snippet.emit = { [self] in
-                emitSized(&$0, size: size, byteForm: [0x80], form: [0x81], reg: op, rm: rm, immediate: immediate(size, value))
+                emitSized(
+                    &$0, size: size, byteForm: [0x80], form: [0x81], reg: op, rm: rm, immediate: immediate(size, value))
             }
         default:  // AL/AX/EAX/RAX, imm
             let (prefixes, wide, opcode) = sized(size, [base | 4], [base | 5])
@@ -154,7 +163,8 @@ extension ProgramGenerator {
         let useImmediate = random.chance(50)
         return Snippet(defines: Self.logicFlags.defines, undefines: Self.logicFlags.undefines) { [self] in
             if useImmediate {
-                emitSized(&$0, size: size, byteForm: [0xF6], form: [0xF7], reg: 0, rm: rm, immediate: immediate(size, value))
+                emitSized(
+                    &$0, size: size, byteForm: [0xF6], form: [0xF7], reg: 0, rm: rm, immediate: immediate(size, value))
             } else {
                 emitSized(&$0, size: size, byteForm: [0x84], form: [0x85], reg: reg, rm: rm)
             }
@@ -198,9 +208,12 @@ extension ProgramGenerator {
             if form == 1 {
                 emitSized(&$0, size: size, byteForm: [], form: [0x0F, 0xAF], reg: reg, rm: rm)
             } else if short {
-                emitSized(&$0, size: size, byteForm: [], form: [0x6B], reg: reg, rm: rm, immediate: [UInt8(truncatingIfNeeded: value)])
+                emitSized(
+                    &$0, size: size, byteForm: [], form: [0x6B], reg: reg, rm: rm,
+                    immediate: [UInt8(truncatingIfNeeded: value)])
             } else {
-                emitSized(&$0, size: size, byteForm: [], form: [0x69], reg: reg, rm: rm, immediate: immediate(size, value))
+                emitSized(
+                    &$0, size: size, byteForm: [], form: [0x69], reg: reg, rm: rm, immediate: immediate(size, value))
             }
         }
     }
@@ -221,10 +234,13 @@ extension ProgramGenerator {
                 $0.raw([0x31, 0xD2])  // xor edx, edx
             }
             if signed {  // divisor in 2…63
-                emitSized(&$0, size: size, byteForm: [0x80], form: [0x83], reg: 4, rm: .register(divisor), immediate: [0x3F])
-                emitSized(&$0, size: size, byteForm: [0x80], form: [0x83], reg: 1, rm: .register(divisor), immediate: [0x02])
+                emitSized(
+                    &$0, size: size, byteForm: [0x80], form: [0x83], reg: 4, rm: .register(divisor), immediate: [0x3F])
+                emitSized(
+                    &$0, size: size, byteForm: [0x80], form: [0x83], reg: 1, rm: .register(divisor), immediate: [0x02])
             } else {  // divisor odd, so non-zero
-                emitSized(&$0, size: size, byteForm: [0x80], form: [0x83], reg: 1, rm: .register(divisor), immediate: [0x01])
+                emitSized(
+                    &$0, size: size, byteForm: [0x80], form: [0x83], reg: 1, rm: .register(divisor), immediate: [0x01])
             }
             emitSized(&$0, size: size, byteForm: [0xF6], form: [0xF7], reg: signed ? 7 : 6, rm: .register(divisor))
         }
@@ -255,7 +271,8 @@ extension ProgramGenerator {
         let rm = destination()
         snippet.emit = { [self] in
             switch form {
-            case 0: emitSized(&$0, size: size, byteForm: [0xC0], form: [0xC1], reg: op, rm: rm, immediate: [UInt8(count)])
+            case 0:
+                emitSized(&$0, size: size, byteForm: [0xC0], form: [0xC1], reg: op, rm: rm, immediate: [UInt8(count)])
             case 1: emitSized(&$0, size: size, byteForm: [0xD0], form: [0xD1], reg: op, rm: rm)
             default:
                 $0.raw([0xB1, UInt8(count)])  // mov cl, count
@@ -279,7 +296,9 @@ extension ProgramGenerator {
                 $0.raw([0xB1, UInt8(count)])
                 emitSized(&$0, size: size, byteForm: [], form: [0x0F, left ? 0xA5 : 0xAD], reg: reg, rm: rm)
             } else {
-                emitSized(&$0, size: size, byteForm: [], form: [0x0F, left ? 0xA4 : 0xAC], reg: reg, rm: rm, immediate: [UInt8(count)])
+                emitSized(
+                    &$0, size: size, byteForm: [], form: [0x0F, left ? 0xA4 : 0xAC], reg: reg, rm: rm,
+                    immediate: [UInt8(count)])
             }
         }
         if count != 0 {
@@ -299,14 +318,17 @@ extension ProgramGenerator {
             let destination = op == 0 ? random.below(16) : random.pick(writable)
             let offset = random.below(16)
             return Snippet(defines: RFlags.cf, undefines: undefines) { [self] in
-                emitSized(&$0, size: size, byteForm: [], form: [0x0F, 0xA3 | UInt8(op << 3)], reg: offset, rm: .register(destination))
+                emitSized(
+                    &$0, size: size, byteForm: [], form: [0x0F, 0xA3 | UInt8(op << 3)], reg: offset,
+                    rm: .register(destination))
             }
         }
         let rm: Assembler.Operand = op == 0 ? source() : destination()
         let bit = UInt8(random.below(256))
         let locked: Bool = { if op != 0, case .memory = rm { random.chance(30) } else { false } }()
         return Snippet(defines: RFlags.cf, undefines: undefines) { [self] in
-            emitSized(&$0, size: size, byteForm: [], form: [0x0F, 0xBA], reg: 4 + op, rm: rm, immediate: [bit], lock: locked)
+            emitSized(
+                &$0, size: size, byteForm: [], form: [0x0F, 0xBA], reg: 4 + op, rm: rm, immediate: [bit], lock: locked)
         }
     }
 
@@ -318,8 +340,11 @@ extension ProgramGenerator {
         let bit = UInt8(random.below(size * 8))
         let reverse = random.chance(50)
         return Snippet(defines: RFlags.zf, undefines: RFlags.status & ~RFlags.zf) { [self] in
-            emitSized(&$0, size: size, byteForm: [], form: [0x0F, 0xBA], reg: 5, rm: .register(source), immediate: [bit])
-            emitSized(&$0, size: size, byteForm: [], form: [0x0F, reverse ? 0xBD : 0xBC], reg: destination, rm: .register(source))
+            emitSized(
+                &$0, size: size, byteForm: [], form: [0x0F, 0xBA], reg: 5, rm: .register(source), immediate: [bit])
+            emitSized(
+                &$0, size: size, byteForm: [], form: [0x0F, reverse ? 0xBD : 0xBC], reg: destination,
+                rm: .register(source))
         }
     }
 

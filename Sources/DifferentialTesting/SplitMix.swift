@@ -23,7 +23,8 @@ struct SplitMix {
         switch below(8) {
         case 0: return next() & 0xFF
         case 1: return UInt64(bitPattern: -Int64(below(4) + 1))
-        case 2: return pick([0x7F, 0x80, 0x7FFF, 0x8000, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 1 << 63, (1 << 63) - 1])
+        case 2:
+            return pick([0x7F, 0x80, 0x7FFF, 0x8000, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 1 << 63, (1 << 63) - 1])
         case 3: return 0
         default: return next()
         }

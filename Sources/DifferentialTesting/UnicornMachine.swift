@@ -125,7 +125,9 @@ enum UnicornMachine {
 }
 
 /// Counts one started instruction, collapsing consecutive REP iterations at one address.
-private func countInstruction(_ uc: OpaquePointer?, _ address: UInt64, _ size: UInt32, _ context: UnsafeMutableRawPointer?) {
+private func countInstruction(
+    _ uc: OpaquePointer?, _ address: UInt64, _ size: UInt32, _ context: UnsafeMutableRawPointer?
+) {
     guard let context else { return }
     let state = Unmanaged<UnicornMachine.HookState>.fromOpaque(context).takeUnretainedValue()
     let kind = state.kinds[address] ?? .plain

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Guest physical = linear memory: one flat host buffer over the guest window, with per-page
 /// permissions, so an access is an offset check, a permission lookup and an unaligned load.
 ///
@@ -34,8 +40,11 @@ public final class GuestMemory {
         precondition(size > 0 && size % Self.pageSize == 0 && base % UInt64(Self.pageSize) == 0)
         self.base = base
         self.size = size
-        bytes = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-        bytes.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        // calloc, not allocate + initializeMemory: a large calloc is fresh zeroed pages from the
+        // kernel, touched only where the guest goes, while initializeMemory(as: UInt8.self, …) ran a
+        // generic per-byte copy in debug builds — 64 % of RandomBytesTests' time for the 4 MiB window.
+        guard let zeroed = calloc(size, 1) else { fatalError("cannot allocate \(size) bytes of guest memory") }
+        bytes = zeroed
         pageCount = size / Self.pageSize
         pages = .allocate(capacity: pageCount)
         pages.initialize(repeating: 0, count: pageCount)
@@ -46,7 +55,7 @@ public final class GuestMemory {
     }
 
     deinit {
-        bytes.deallocate()
+        free(bytes)
         pages.deallocate()
         access.codeWrittenFlag.deallocate()
     }

@@ -10,7 +10,9 @@ var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--seed":
-        guard let text = arguments.popFirst(), let value = UInt64(text.replacingOccurrences(of: "0x", with: ""), radix: text.hasPrefix("0x") ? 16 : 10) else {
+        guard let text = arguments.popFirst(),
+            let value = UInt64(text.replacingOccurrences(of: "0x", with: ""), radix: text.hasPrefix("0x") ? 16 : 10)
+        else {
             FileHandle.standardError.write(Data("vpmu-difftest: --seed needs a decimal or 0x hex value\n".utf8))
             exit(2)
         }
@@ -24,7 +26,8 @@ while let argument = arguments.popFirst() {
     case "--no-shrink":
         shrink = false
     default:
-        FileHandle.standardError.write(Data("vpmu-difftest: unknown argument '\(argument)' (--seed S, --count N, --no-shrink)\n".utf8))
+        FileHandle.standardError.write(
+            Data("vpmu-difftest: unknown argument '\(argument)' (--seed S, --count N, --no-shrink)\n".utf8))
         exit(2)
     }
 }

@@ -36,21 +36,33 @@ import Testing
     }
 
     /// Encodings checked by hand against SDM Vol. 2 Ch. 2 tables (REX, ModRM, SIB, disp8/disp32).
-    @Test(arguments: [
-        // mov [r15 - 8], rax: REX.W+B 49, 89, ModRM 01 000 111 = 47, disp8 f8
-        (Assembler.Operand.memory(.init(base: .register(15), displacement: -8)), 0, [0x89] as [UInt8], true, [0x49, 0x89, 0x47, 0xF8] as [UInt8]),
-        // mov [rsp], rcx: SIB needed for base RSP: 48 89 0c 24
-        (.memory(.init(base: .register(4))), 1, [0x89], true, [0x48, 0x89, 0x0C, 0x24]),
-        // mov [rbp], edx: base RBP needs mod 01 with disp8 0: 89 55 00
-        (.memory(.init(base: .register(5))), 2, [0x89], false, [0x89, 0x55, 0x00]),
-        // lea r8, [r15 + r14*8 + 0x1000]: REX.W R X B = 4f, 8d, ModRM 10 000 100 = 84, SIB 11 110 111 = f7, disp32
-        (.memory(.init(base: .register(15), index: 14, scale: 8, displacement: 0x1000)), 8, [0x8D], true, [0x4F, 0x8D, 0x84, 0xF7, 0x00, 0x10, 0x00, 0x00]),
-        // mov eax, [0x600000] without base: 8b 04 25 00 00 60 00
-        (.memory(.init(base: .none, displacement: 0x60_0000)), 0, [0x8B], false, [0x8B, 0x04, 0x25, 0x00, 0x00, 0x60, 0x00]),
-        // add r9d, esi (register form): 41 01 f1? No: 01 /r with rm = r9 → REX.B 41, ModRM 11 110 001 = f1
-        (.register(9), 6, [0x01], false, [0x41, 0x01, 0xF1]),
-    ] as [(Assembler.Operand, Int, [UInt8], Bool, [UInt8])])
-    func assemblerEncodesModRMFormsAsTheSDMTables(rm: Assembler.Operand, reg: Int, opcode: [UInt8], wide: Bool, expected: [UInt8]) throws {
+    @Test(
+        arguments: [
+            // mov [r15 - 8], rax: REX.W+B 49, 89, ModRM 01 000 111 = 47, disp8 f8
+            (
+                Assembler.Operand.memory(.init(base: .register(15), displacement: -8)), 0, [0x89] as [UInt8], true,
+                [0x49, 0x89, 0x47, 0xF8] as [UInt8]
+            ),
+            // mov [rsp], rcx: SIB needed for base RSP: 48 89 0c 24
+            (.memory(.init(base: .register(4))), 1, [0x89], true, [0x48, 0x89, 0x0C, 0x24]),
+            // mov [rbp], edx: base RBP needs mod 01 with disp8 0: 89 55 00
+            (.memory(.init(base: .register(5))), 2, [0x89], false, [0x89, 0x55, 0x00]),
+            // lea r8, [r15 + r14*8 + 0x1000]: REX.W R X B = 4f, 8d, ModRM 10 000 100 = 84, SIB 11 110 111 = f7, disp32
+            (
+                .memory(.init(base: .register(15), index: 14, scale: 8, displacement: 0x1000)), 8, [0x8D], true,
+                [0x4F, 0x8D, 0x84, 0xF7, 0x00, 0x10, 0x00, 0x00]
+            ),
+            // mov eax, [0x600000] without base: 8b 04 25 00 00 60 00
+            (
+                .memory(.init(base: .none, displacement: 0x60_0000)), 0, [0x8B], false,
+                [0x8B, 0x04, 0x25, 0x00, 0x00, 0x60, 0x00]
+            ),
+            // add r9d, esi (register form): 41 01 f1? No: 01 /r with rm = r9 → REX.B 41, ModRM 11 110 001 = f1
+            (.register(9), 6, [0x01], false, [0x41, 0x01, 0xF1]),
+        ] as [(Assembler.Operand, Int, [UInt8], Bool, [UInt8])])
+    func assemblerEncodesModRMFormsAsTheSDMTables(
+        rm: Assembler.Operand, reg: Int, opcode: [UInt8], wide: Bool, expected: [UInt8]
+    ) throws {
         var assembler = Assembler(origin: 0x40_0000)
         assembler.modRM(wide: wide, opcode: opcode, reg: reg, rm: rm)
         #expect(try assembler.finish() == expected)
@@ -92,7 +104,8 @@ import Testing
         #expect(minimal.bytes == [0xF3, 0x49, 0x0F, 0xB8, 0xF9])
         // The reproducer: bytes with address and disassembly, Unicorn's (#UD, nothing retired) values.
         let found = try DifferentialCampaign.differences(in: minimal, vpmu: vpmu, exitEvery: nil)
-        let yaml = Reproducer.yaml(name: "popcnt", program: minimal, mismatches: found, exitEvery: nil, emulator: vpmu.emulator)
+        let yaml = Reproducer.yaml(
+            name: "popcnt", program: minimal, mismatches: found, exitEvery: nil, emulator: vpmu.emulator)
         let lines = yaml.split(separator: "\n").map(String.init)
         #expect(lines.first == "name: \"popcnt\"")
         #expect(lines.contains { $0.hasPrefix("  f3 49 0f b8 f9") && $0.hasSuffix("# 0x400000: popcnt rdi, r9") })

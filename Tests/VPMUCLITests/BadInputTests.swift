@@ -39,53 +39,54 @@ import Testing
         #expect(outcome.output.isEmpty)
     }
 
-    @Test(arguments: [
-        // hex text
-        (["run", "--hex", "4"], "odd number of hex digits"),
-        (["run", "--hex", "90 9"], "line 1, column 4"),
-        (["run", "--hex", "90 g0"], "'g' is not a hex digit"),
-        (["run", "--hex", "90\u{00e9}"], "'\u{00e9}' is not a hex digit"),
-        (["run", "--hex", "   "], "no code bytes"),
-        (["run", "--hex", "# 90"], "'#' is not a hex digit"),  // comments only in .hex files
-        // code source
-        (["run"], "no code given"),
-        (["run", "x.bin", "--hex", "90"], "not both"),
-        (["run", "/nonexistent/dir/code.hex"], "no such file"),
-        (["run", "code.elf"], "unknown file type '.elf'"),
-        (["run", "code"], "unknown file type"),
-        (["run", "/tmp"], "unknown file type"),
-        // options
-        (["run", "--hex", "90", "--pmc", "gp9=instructions"], "--pmc 'gp9=instructions'"),
-        (["run", "--hex", "90", "--pmc", "gp0=flops"], "--pmc 'gp0=flops'"),
-        (["run", "--hex", "90", "--pmc", "gp0=instructions,start=0x1000000000000"], "--pmc"),
-        (["run", "--hex", "90", "--pmc", "gp0=instructions", "--pmc", "gp0=branches"], "gp0"),
-        (["run", "--hex", "90", "--pmc", "fixed0=branches"], "fixed0"),
-        (["run", "--hex", "90", "--vendor", "amd", "--pmc", "gp6=instructions"], "gp6"),
-        (["run", "--hex", "90", "--vendor", "amd", "--pmc", "gp0=ref-cycles"], "ref-cycles"),
-        (["run", "--hex", "90", "--pmc", "gp0"], "--pmc 'gp0'"),
-        (["run", "--hex", "90", "--filter", "maybe,0xc0:0x00"], "--filter"),
-        (["run", "--hex", "90", "--filter", "deny,0xzz:0x00"], "--filter"),
-        (["run", "--hex", "90", "--reg", "rax"], "--reg 'rax'"),
-        (["run", "--hex", "90", "--reg", "xmm0=1"], "unknown register 'xmm0'"),
-        (["run", "--hex", "90", "--reg", "rbx=-1"], "--reg 'rbx=-1'"),
-        (["run", "--hex", "90", "--reg", "rflags=0x100"], "rflags bits 0x100"),
-        (["run", "--hex", "90", "--lvtpc", "banana"], "--lvtpc 'banana'"),
-        (["run", "--hex", "90", "--lvtpc", "0x10000000000"], "lvtpc"),
-        (["run", "--hex", "90", "--exit-every", "0"], "--exit-every '0': expected an integer 1 or more"),
-        (["run", "--hex", "90", "--exit-every", "-3"], "--exit-every"),
-        (["run", "--hex", "90", "--exit-every", "99999999999999999999"], "--exit-every"),
-        (["run", "--hex", "90", "--max-instructions", "0"], "--max-instructions '0'"),
-        (["run", "--hex", "90", "--max-instructions", "1e6"], "--max-instructions '1e6'"),
-        (["run", "--hex", "90", "--cpl", "2"], "--cpl '2'"),
-        (["run", "--hex", "90", "--pmu-version", "3"], "--pmu-version '3'"),
-        (["run", "--hex", "90", "--gp-counters", "9"], "--gp-counters '9'"),
-        (["run", "--hex", "90", "--exit-on", "msr,io"], "unknown 'io'"),
-        (["run", "--hex", "90", "--quirk", "fast"], "unknown 'fast'"),
-        (["run", "--hex", "90", "--host-strategy", "pool"], "--host-strategy 'pool'"),
-        (["run", "--hex", "90", "--model", "v5"], "--model 'v5'"),
-        (["run", "--hex", "90", "--frobnicate"], "Unknown option"),
-        (["launch"], "launch"),
-    ] as [([String], String)])
+    @Test(
+        arguments: [
+            // hex text
+            (["run", "--hex", "4"], "odd number of hex digits"),
+            (["run", "--hex", "90 9"], "line 1, column 4"),
+            (["run", "--hex", "90 g0"], "'g' is not a hex digit"),
+            (["run", "--hex", "90\u{00e9}"], "'\u{00e9}' is not a hex digit"),
+            (["run", "--hex", "   "], "no code bytes"),
+            (["run", "--hex", "# 90"], "'#' is not a hex digit"),  // comments only in .hex files
+            // code source
+            (["run"], "no code given"),
+            (["run", "x.bin", "--hex", "90"], "not both"),
+            (["run", "/nonexistent/dir/code.hex"], "no such file"),
+            (["run", "code.elf"], "unknown file type '.elf'"),
+            (["run", "code"], "unknown file type"),
+            (["run", "/tmp"], "unknown file type"),
+            // options
+            (["run", "--hex", "90", "--pmc", "gp9=instructions"], "--pmc 'gp9=instructions'"),
+            (["run", "--hex", "90", "--pmc", "gp0=flops"], "--pmc 'gp0=flops'"),
+            (["run", "--hex", "90", "--pmc", "gp0=instructions,start=0x1000000000000"], "--pmc"),
+            (["run", "--hex", "90", "--pmc", "gp0=instructions", "--pmc", "gp0=branches"], "gp0"),
+            (["run", "--hex", "90", "--pmc", "fixed0=branches"], "fixed0"),
+            (["run", "--hex", "90", "--vendor", "amd", "--pmc", "gp6=instructions"], "gp6"),
+            (["run", "--hex", "90", "--vendor", "amd", "--pmc", "gp0=ref-cycles"], "ref-cycles"),
+            (["run", "--hex", "90", "--pmc", "gp0"], "--pmc 'gp0'"),
+            (["run", "--hex", "90", "--filter", "maybe,0xc0:0x00"], "--filter"),
+            (["run", "--hex", "90", "--filter", "deny,0xzz:0x00"], "--filter"),
+            (["run", "--hex", "90", "--reg", "rax"], "--reg 'rax'"),
+            (["run", "--hex", "90", "--reg", "xmm0=1"], "unknown register 'xmm0'"),
+            (["run", "--hex", "90", "--reg", "rbx=-1"], "--reg 'rbx=-1'"),
+            (["run", "--hex", "90", "--reg", "rflags=0x100"], "rflags bits 0x100"),
+            (["run", "--hex", "90", "--lvtpc", "banana"], "--lvtpc 'banana'"),
+            (["run", "--hex", "90", "--lvtpc", "0x10000000000"], "lvtpc"),
+            (["run", "--hex", "90", "--exit-every", "0"], "--exit-every '0': expected an integer 1 or more"),
+            (["run", "--hex", "90", "--exit-every", "-3"], "--exit-every"),
+            (["run", "--hex", "90", "--exit-every", "99999999999999999999"], "--exit-every"),
+            (["run", "--hex", "90", "--max-instructions", "0"], "--max-instructions '0'"),
+            (["run", "--hex", "90", "--max-instructions", "1e6"], "--max-instructions '1e6'"),
+            (["run", "--hex", "90", "--cpl", "2"], "--cpl '2'"),
+            (["run", "--hex", "90", "--pmu-version", "3"], "--pmu-version '3'"),
+            (["run", "--hex", "90", "--gp-counters", "9"], "--gp-counters '9'"),
+            (["run", "--hex", "90", "--exit-on", "msr,io"], "unknown 'io'"),
+            (["run", "--hex", "90", "--quirk", "fast"], "unknown 'fast'"),
+            (["run", "--hex", "90", "--host-strategy", "pool"], "--host-strategy 'pool'"),
+            (["run", "--hex", "90", "--model", "v5"], "--model 'v5'"),
+            (["run", "--hex", "90", "--frobnicate"], "Unknown option"),
+            (["launch"], "launch"),
+        ] as [([String], String)])
     func malformedArgumentIsOneNamingLineWithExitTwo(_ arguments: [String], _ fragment: String) {
         Self.expectRejected(arguments, naming: fragment)
     }
@@ -147,21 +148,22 @@ import Testing
     // MARK: - Guest-side bad input: results, not errors
 
     /// Guest exceptions end the run with exit 0 and stop `fault`, naming the exception (isa-subset.md §9).
-    @Test(arguments: [
-        // wrmsr IA32_PERFEVTSEL0 (0x186) with reserved bit 21 set in EAX: #GP (pmu-semantics.md, KVM
-        // kvm_pmu_set_msr rejects reserved bits). mov ecx,0x186; mov eax,0x200000; xor edx,edx; wrmsr
-        ("b986010000 b800002000 31d2 0f30", "#GP", "0x40000c"),
-        // rdmsr of an MSR vpmu does not model (0x12345678): #GP.
-        ("b978563412 0f32", "#GP", "0x400005"),
-        // undecodable bytes (0x06 is invalid in 64-bit mode): #UD.
-        ("90 06", "#UD", "0x400001"),
-        // a 16-byte instruction (15 prefixes + nop) is over the 15-byte limit: #GP (SDM Vol. 3 §6.15).
-        ("66666666666666666666666666666690", "#GP", "0x400000"),
-        // a load from unmapped 0x500000: #PF.
-        ("8b042500005000", "#PF", "0x400000"),
-        // div by zero: #DE (xor ecx,ecx; div ecx).
-        ("31c9 f7f1", "#DE", "0x400002"),
-    ] as [(String, String, String)])
+    @Test(
+        arguments: [
+            // wrmsr IA32_PERFEVTSEL0 (0x186) with reserved bit 21 set in EAX: #GP (pmu-semantics.md, KVM
+            // kvm_pmu_set_msr rejects reserved bits). mov ecx,0x186; mov eax,0x200000; xor edx,edx; wrmsr
+            ("b986010000 b800002000 31d2 0f30", "#GP", "0x40000c"),
+            // rdmsr of an MSR vpmu does not model (0x12345678): #GP.
+            ("b978563412 0f32", "#GP", "0x400005"),
+            // undecodable bytes (0x06 is invalid in 64-bit mode): #UD.
+            ("90 06", "#UD", "0x400001"),
+            // a 16-byte instruction (15 prefixes + nop) is over the 15-byte limit: #GP (SDM Vol. 3 §6.15).
+            ("66666666666666666666666666666690", "#GP", "0x400000"),
+            // a load from unmapped 0x500000: #PF.
+            ("8b042500005000", "#PF", "0x400000"),
+            // div by zero: #DE (xor ecx,ecx; div ecx).
+            ("31c9 f7f1", "#DE", "0x400002"),
+        ] as [(String, String, String)])
     func guestFaultIsAResultWithExitZero(_ hex: String, _ exception: String, _ rip: String) throws {
         let outcome = Self.vpmu(["run", "--hex", hex, "--json"])
         #expect(outcome.code == 0, "\(outcome.errors)")

@@ -23,7 +23,10 @@ import Testing
         loop + counters + ["--exit-every", "3", "--vendor", "amd"],
         ["run", "--hex", "31c9 f7f1", "--json"],  // #DE: a fault result
         ["run", "--hex", "e8fbffffff", "--json", "--exit-every", "1000"],  // recursion into #PF
-        ["run", "--hex", "b9e8030000 e2fe", "--json", "--model", "prev-counter", "--pmc", "gp0=cycles,start=-5000,int"],
+        [
+            "run", "--hex", "b9e8030000 e2fe", "--json", "--model", "prev-counter", "--pmc",
+            "gp0=cycles,start=-5000,int",
+        ],
     ])
     func repeatedRunsGiveByteIdenticalJSON(_ arguments: [String]) {
         let first = Self.json(arguments)
@@ -38,7 +41,9 @@ import Testing
         let counters = try #require(pmu["counters"] as? [[String: Any]])
         var result: [String: String] = [
             "instructions": "\(object["instructions"] ?? "")", "branches": "\(object["branches"] ?? "")",
-            "registers": ((object["registers"] as? [String: String]) ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "), "stop": "\((object["stop"] as? [String: Any])?["reason"] ?? "")",
+            "registers": ((object["registers"] as? [String: String]) ?? [:]).sorted { $0.key < $1.key }.map {
+                "\($0.key)=\($0.value)"
+            }.joined(separator: " "), "stop": "\((object["stop"] as? [String: Any])?["reason"] ?? "")",
             "global_status": "\(pmu["global_status"] ?? "")", "pmis": "\((pmu["pmis"] as? [Any])?.count ?? -1)",
         ]
         for counter in counters.prefix(2) {

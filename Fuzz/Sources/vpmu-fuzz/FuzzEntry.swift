@@ -38,11 +38,13 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     if Int(header[1] >> 5 & 3) < events.count { specs.append("gp1=\(events[Int(header[1] >> 5 & 3)]),int") }
     if vendor == .intel && header[5] & 1 != 0 { specs.append("fixed0=instructions,start=-3,int") }
     configuration.counters = specs.compactMap { try? PMCProgram.parse($0, vendor: vendor) }
-    configuration.lvtpc = header[4] & 2 != 0 ? 0x20 | (UInt64(header[4] & 1) << 16) : 0x400 | (UInt64(header[4] & 1) << 16)
+    configuration.lvtpc =
+        header[4] & 2 != 0 ? 0x20 | (UInt64(header[4] & 1) << 16) : 0x400 | (UInt64(header[4] & 1) << 16)
     let seeds = UInt16(header[6]) | UInt16(header[7]) << 8
     for register in [0, 1, 2, 3, 5, 6, 7, 8] {
         let choice = (seeds >> (register * 2 % 16)) & 3
-        configuration.registers[register] = [0x60_0000 + UInt64(seeds), 0x7F_FFF0, 0x40_0000, UInt64(seeds) &* 0x9E37_79B9_7F4A_7C15][Int(choice)]
+        configuration.registers[register] =
+            [0x60_0000 + UInt64(seeds), 0x7F_FFF0, 0x40_0000, UInt64(seeds) &* 0x9E37_79B9_7F4A_7C15][Int(choice)]
     }
     // A result or a typed error are both fine; only a trap (a crash libFuzzer reports) is a bug.
     _ = try? emulator.run(code, configuration: configuration)
