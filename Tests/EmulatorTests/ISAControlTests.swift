@@ -2,38 +2,14 @@ import Emulator
 import Testing
 
 /// A run whose retired-instruction and branch counts are checked (isa-subset.md §8).
-struct FlowCase: Sendable, CustomTestStringConvertible {
-    var name: String
-    var hex: String
-    var setup: String
-    var expect: String
-    var flags: UInt64
-    var mask: UInt64
-    var instructions: UInt64
-    var branches: UInt64
+typealias FlowCase = ISACase
 
+extension ISACase {
     init(
         _ name: String, _ hex: String, setup: String = "", expect: String, flags: UInt64 = 0, mask: UInt64 = 0,
         instructions: UInt64, branches: UInt64
     ) {
-        self.name = name
-        self.hex = hex
-        self.setup = setup
-        self.expect = expect
-        self.flags = flags
-        self.mask = mask
-        self.instructions = instructions
-        self.branches = branches
-    }
-
-    var testDescription: String { setup.isEmpty ? name : "\(name) [\(setup)]" }
-
-    func verify(sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let result = try ISA.run(hex, setup)
-        #expect(result.stop == .end, "stop \(result.stop) fault \(String(describing: result.fault))", sourceLocation: sourceLocation)
-        #expect(result.instructions == instructions, sourceLocation: sourceLocation)
-        #expect(result.branches == branches, sourceLocation: sourceLocation)
-        ISA.check(result, expect: expect, flags: flags, mask: mask, sourceLocation: sourceLocation)
+        self.init(name, hex, setup: setup, expect: expect, flags: flags, mask: mask, count: instructions, branches: branches)
     }
 }
 

@@ -96,8 +96,13 @@ struct ISACase: Sendable, CustomTestStringConvertible {
     var mask: UInt64
     /// Instructions the snippet retires when it runs to the end.
     var count: UInt64
+    /// Retired branches, when the case checks them (isa-subset.md §8).
+    var branches: UInt64?
 
-    init(_ name: String, _ hex: String, setup: String = "", expect: String, flags: UInt64 = 0, mask: UInt64 = 0, count: UInt64 = 1) {
+    init(
+        _ name: String, _ hex: String, setup: String = "", expect: String, flags: UInt64 = 0, mask: UInt64 = 0,
+        count: UInt64 = 1, branches: UInt64? = nil
+    ) {
         self.name = name
         self.hex = hex
         self.setup = setup
@@ -105,6 +110,7 @@ struct ISACase: Sendable, CustomTestStringConvertible {
         self.flags = flags
         self.mask = mask
         self.count = count
+        self.branches = branches
     }
 
     var testDescription: String { setup.isEmpty ? name : "\(name) [\(setup)]" }
@@ -113,6 +119,7 @@ struct ISACase: Sendable, CustomTestStringConvertible {
         let result = try ISA.run(hex, setup)
         #expect(result.stop == .end, "stop \(result.stop) fault \(String(describing: result.fault))", sourceLocation: sourceLocation)
         #expect(result.instructions == count, sourceLocation: sourceLocation)
+        if let branches { #expect(result.branches == branches, sourceLocation: sourceLocation) }
         ISA.check(result, expect: expect, flags: flags, mask: mask, sourceLocation: sourceLocation)
     }
 }
