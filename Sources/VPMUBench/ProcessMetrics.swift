@@ -13,7 +13,9 @@ public enum ProcessMetrics {
     }
 
     /// Runs this executable (`/proc/self/exe`) with `arguments`, stdout and stderr to /dev/null.
-    public static func runSelf(_ arguments: [String]) -> ChildRun? {
+    /// With `sampleMemory` the parent polls the child's VmHWM every 2 ms (which delays noticing its
+    /// exit by up to that much); without, it blocks in waitpid and `peakKiB` is 0.
+    public static func runSelf(_ arguments: [String], sampleMemory: Bool = true) -> ChildRun? {
         let path = "/proc/self/exe"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -30,7 +32,12 @@ public enum ProcessMetrics {
         // space's high-water mark into the child's. The child's own VmHWM is read while it runs.
         var status: Int32 = 0
         var peak = 0
-        while true {
+        while !sampleMemory {
+            let waited = waitpid(pid, &status, 0)
+            if waited == pid { break }
+            guard waited == -1 && errno == EINTR else { return nil }
+        }
+        while sampleMemory {
             let waited = waitpid(pid, &status, WNOHANG)
             if waited == pid { break }
             guard waited == 0 else { return nil }
@@ -58,7 +65,9 @@ public enum ProcessMetrics {
 
     /// Median wall time of `count` runs of `vpmu run --hex <10 NOPs> --json`, process start to exit.
     public static func coldStart(count: Int = 15) -> Double? {
-        let runs = (0..<count).compactMap { _ in runSelf(["run", "--hex", String(repeating: "90", count: 10), "--json"]) }
+        let runs = (0..<count).compactMap { _ in
+            runSelf(["run", "--hex", String(repeating: "90", count: 10), "--json"], sampleMemory: false)
+        }
         guard runs.count == count else { return nil }
         let times = runs.map(\.seconds).sorted()
         return times[times.count / 2]
