@@ -3,7 +3,7 @@ import Foundation
 
 /// A differential campaign: `count` programs from one seed, each run in vpmu and Unicorn and
 /// compared; every mismatch is shrunk to a minimal reproducer.
-public struct DifferentialCampaign {
+public struct DifferentialCampaign: Sendable {
     public let seed: UInt64
     public let count: Int
     public var shrink = true
@@ -25,14 +25,51 @@ public struct DifferentialCampaign {
         public var mismatches: Int { reproducers.count }
     }
 
-    /// Runs the campaign; `progress` gets a line every 10,000 programs.
-    public func run(progress: (String) -> Void = { _ in }) throws -> Report {
+    /// Runs the campaign on `jobs` threads, each with its own engines; program `i` goes to job
+    /// `i % jobs`, so the programs, counts and reproducers are those of a serial run whatever `jobs`
+    /// is. `progress` gets a line every 10,000 programs (from the first job, scaled).
+    public func run(jobs: Int = 1, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Report {
+        let jobs = max(1, jobs)
+        let start = Date()
+        if jobs == 1 {
+            var report = try run(job: 0, of: 1, start: start, progress: progress).report
+            report.seconds = Date().timeIntervalSince(start)
+            return report
+        }
+        let results = JobResults(count: jobs)
+        var threads: [Thread] = []
+        for job in 0..<jobs {
+            let thread = Thread { [self] in
+                results.store(job, Result { try self.run(job: job, of: jobs, start: start, progress: progress) })
+            }
+            thread.stackSize = 8 << 20
+            threads.append(thread)
+            thread.start()
+        }
+        results.waitForAll()
+        var report = Report()
+        var reproducers: [(index: Int, text: String)] = []
+        for outcome in results.outcomes() {
+            let part = try outcome.get()
+            report.programs += part.report.programs
+            report.instructions += part.report.instructions
+            report.branches += part.report.branches
+            report.faults += part.report.faults
+            reproducers += part.indexed
+        }
+        report.reproducers = reproducers.sorted { $0.index < $1.index }.map(\.text)
+        report.seconds = Date().timeIntervalSince(start)
+        return report
+    }
+
+    private func run(job: Int, of jobs: Int, start: Date, progress: (String) -> Void) throws -> JobReport {
         let vpmu = try VPMUMachine()
         var report = Report()
-        let start = Date()
+        var indexed: [(index: Int, text: String)] = []
         var seeds = SplitMix(state: seed)
         for index in 0..<count {
             let programSeed = seeds.next()
+            guard index % jobs == job else { continue }
             var generator = ProgramGenerator(seed: programSeed)
             let program = generator.program()
             let exitEvery = [nil, 1, 2, 3, 7, 1000][index % 6]
@@ -46,20 +83,52 @@ public struct DifferentialCampaign {
             } else {
                 let minimal = shrink ? Shrinker.shrink(program, vpmu: vpmu, exitEvery: exitEvery) : program
                 let final = (try? Self.differences(in: minimal, vpmu: vpmu, exitEvery: exitEvery)) ?? mismatches
-                report.reproducers.append(
-                    Reproducer.yaml(
-                        name:
-                            "difftest seed \(hexText(seed)) program \(index) (generator seed \(hexText(programSeed)))",
-                        program: minimal, mismatches: final.isEmpty ? mismatches : final, exitEvery: exitEvery,
-                        emulator: vpmu.emulator))
+                let text = Reproducer.yaml(
+                    name: "difftest seed \(hexText(seed)) program \(index) (generator seed \(hexText(programSeed)))",
+                    program: minimal, mismatches: final.isEmpty ? mismatches : final, exitEvery: exitEvery,
+                    emulator: vpmu.emulator)
+                report.reproducers.append(text)
+                indexed.append((index, text))
             }
-            if (index + 1) % 10_000 == 0 {
+            if job == 0, (index + 1) / 10_000 != (index + 1 - jobs) / 10_000 {
                 progress(
-                    "\(index + 1) programs, \(report.mismatches) mismatches, \(Int(Date().timeIntervalSince(start))) s")
+                    "\((index + 1) / 10_000 * 10_000) programs, \(report.mismatches * jobs) mismatches (job 0 × \(jobs)), "
+                        + "\(Int(Date().timeIntervalSince(start))) s")
             }
         }
-        report.seconds = Date().timeIntervalSince(start)
-        return report
+        return JobReport(report: report, indexed: indexed)
+    }
+
+    private struct JobReport {
+        var report: Report
+        var indexed: [(index: Int, text: String)]
+    }
+
+    /// Each job's outcome, filled in by its thread.
+    private final class JobResults: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var slots: [Result<JobReport, any Error>?]
+
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+        func store(_ job: Int, _ outcome: Result<JobReport, any Error>) {
+            condition.lock()
+            slots[job] = outcome
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func waitForAll() {
+            condition.lock()
+            while slots.contains(where: { $0 == nil }) { condition.wait() }
+            condition.unlock()
+        }
+
+        func outcomes() -> [Result<JobReport, any Error>] {
+            condition.lock()
+            defer { condition.unlock() }
+            return slots.compactMap { $0 }
+        }
     }
 
     static func differences(in program: GeneratedProgram, vpmu: VPMUMachine, exitEvery: Int?) throws -> [Mismatch] {

@@ -1,11 +1,12 @@
 import DifferentialTesting
 import Foundation
 
-// vpmu-difftest [--seed S] [--count N] [--no-shrink]: a differential campaign against Unicorn.
+// vpmu-difftest [--seed S] [--count N] [--jobs J] [--no-shrink]: a differential campaign against Unicorn.
 // Build it in release for large campaigns: swift run -c release vpmu-difftest --count 100000
 var seed: UInt64 = 0x5650_4D55
 var count = 2_000
 var shrink = true
+var jobs = 1
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
@@ -23,18 +24,24 @@ while let argument = arguments.popFirst() {
             exit(2)
         }
         count = value
+    case "--jobs":
+        guard let text = arguments.popFirst(), let value = Int(text), (1...64).contains(value) else {
+            FileHandle.standardError.write(Data("vpmu-difftest: --jobs needs an integer from 1 to 64\n".utf8))
+            exit(2)
+        }
+        jobs = value
     case "--no-shrink":
         shrink = false
     default:
         FileHandle.standardError.write(
-            Data("vpmu-difftest: unknown argument '\(argument)' (--seed S, --count N, --no-shrink)\n".utf8))
+            Data("vpmu-difftest: unknown argument '\(argument)' (--seed S, --count N, --jobs J, --no-shrink)\n".utf8))
         exit(2)
     }
 }
 var campaign = DifferentialCampaign(seed: seed, count: count)
 campaign.shrink = shrink
 do {
-    let report = try campaign.run {
+    let report = try campaign.run(jobs: jobs) {
         print($0)
         fflush(nil)  // progress shows up at once even when stdout is a file
     }
