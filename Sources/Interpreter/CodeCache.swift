@@ -25,6 +25,8 @@ struct CodeCache {
     /// The records and their static cycle costs, consecutive per block.
     let records = RecordStore()
     let staticCost: (LoweredInstruction) -> UInt64
+    /// Off only in tests, which run the same code both ways and compare (every record generic).
+    var fastForms = true
 
     init(start: UInt64, end: UInt64, limit: UInt64, cost: @escaping (LoweredInstruction) -> UInt64) {
         self.start = start
@@ -56,21 +58,37 @@ struct CodeCache {
             guard !bytes.isEmpty else { break }
             var insn = lowerer(bytes, pc)
             let length = UInt64(max(insn.length, 1))
-            memory.markHoldsCode(pc)
-            memory.markHoldsCode(pc &+ length &- 1)
-            slots[Int(pc - start)] = Int32(records.count)
             let after = pc &+ length
+            // An instruction that runs into the next page starts a block of its own: invalidating
+            // that page clears the slots up to 14 bytes before it, which then covers the whole
+            // block, so no older block can walk on into records that are stale.
+            let crossesPage = (pc ^ (after &- 1)) >> 12 != 0
+            if crossesPage && records.count > first { break }
+            memory.markHoldsCode(pc)
+            memory.markHoldsCode(after &- 1)
+            slots[Int(pc - start)] = Int32(records.count)
+            // ENTER and LEAVE end blocks so that, like a branch, only a block's last record can
+            // need the `enter-leave-branch` count (the run loop retires a block at once).
             let stop =
-                insn.opcode.endsBlock || after == end || after >= limit || after & 0xFFF == 0
-                || after < pc
+                insn.opcode.endsBlock || insn.opcode == .enter || insn.opcode == .leave || crossesPage
+                || after == end || after >= limit || after & 0xFFF == 0 || after < pc
             if stop { insn.attributes.insert(.blockEnd) }
             if insn.opcode.isConditionalBranch { insn.attributes.insert(.conditionalBranch) }
-            records.append(RecordStore.Entry(instruction: insn, cost: staticCost(insn)))
-            if stop { return first }
+            records.append(RecordStore.Entry(instruction: insn, cost: staticCost(insn), form: fastForms ? FastForm(insn) : .generic))
+            if stop { break }
             pc = after
         }
         guard records.count > first else { return nil }
         records[records.count - 1].instruction.attributes.insert(.blockEnd)
+        // Suffix totals, so a block entered at any of its records is retired in one step.
+        var length: UInt32 = 0
+        var cost: UInt64 = 0
+        for index in stride(from: records.count - 1, through: first, by: -1) {
+            length += 1
+            cost &+= records[index].cost
+            records[index].blockLength = length
+            records[index].blockCost = cost
+        }
         return first
     }
 

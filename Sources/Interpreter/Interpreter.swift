@@ -183,6 +183,12 @@ public final class Interpreter {
     /// The loop reads the cache only at block entry; inside a block it walks consecutive records.
     /// A store into a page holding code drops that page's records and ends the block, so the
     /// next instruction is decoded from the new bytes (x86 self-modifying-code semantics).
+    ///
+    /// A block that fits in what is left of the budget and of the cycle fuel runs with no
+    /// per-instruction accounting: its retirements and static cycles are added once, when it
+    /// ends (or at the record that faults, stops or writes code). Only a block's last record can
+    /// be a branch, ENTER/LEAVE or change the privilege level, so the totals are those the
+    /// per-instruction path would have summed. Otherwise the block runs record by record.
     @inline(never)
     public func run(budget: Int) -> ExitReason {
         guard budget > 0 else { return .budgetSpent }
@@ -195,56 +201,157 @@ public final class Interpreter {
             let rip = cpu.rip
             guard cache.contains(rip) else { return rip == cache.end ? .end : .fault(cpu.fetchFault(at: rip)) }
             if rip == cache.end { return .end }
-            guard var index = cache.lookup(rip, memory: guestMemory, lowerer: lowerer) else {
+            guard let index = cache.lookup(rip, memory: guestMemory, lowerer: lowerer) else {
                 return .fault(cpu.fetchFault(at: rip))
             }
             // Valid for the whole block: the store moves only when a lookup decodes.
-            let records = cache.records.base
-            while true {
-                let record = records + index
-                let step: Step
-                do {
-                    step = try cpu.execute(record.pointee.instruction)
-                } catch {
-                    return .fault(error)
-                }
-                let insn = record.pointee.instruction
-                switch step {
-                case .next: break
-                case .jump:
-                    if insn.attributes.contains(.conditionalBranch) { cpu.cycles &+= cpu.takenCycles }
-                case .hostCall: return .hostCall(insn.opcode)  // completeHostCall charges and retires it
-                case .unsupported: return .unsupported
-                case .halt:
-                    cpu.retire(insn)
-                    cpu.cycles &+= record.pointee.cost
-                    return .halt
-                case .trap(let vector):
-                    cpu.retire(insn)
-                    cpu.cycles &+= record.pointee.cost
-                    return .trap(vector: vector)
-                case .leaveRun:
-                    cpu.retire(insn)
-                    cpu.cycles &+= record.pointee.cost
-                    return .stateChanged
-                }
-                // Charged after completion, never for a fault (cycle-model.md §2, §3.2).
-                cpu.cycles &+= record.pointee.cost
-                cpu.retire(insn)
-                retired += 1
-                if cpu.memory.codeWritten {
-                    cache.invalidate(pages: guestMemory.takeWrittenCodePages(), memory: guestMemory)
-                    if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
-                    break
-                }
-                if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
-                if case .jump = step { break }
-                if insn.attributes.contains(.blockEnd) { break }
-                index += 1
+            let entry = cache.records.base + index
+            let length = Int(entry.pointee.blockLength)
+            if length <= budget &- retired && cpu.cycles < cpu.cycleFuel
+                && entry.pointee.blockCost < cpu.cycleFuel &- cpu.cycles
+            {
+                let (exit, count) = runBlock(entry, length: length, cpu: &cpu)
+                retired &+= count
+                if let exit { return exit }
+            } else {
+                let (exit, count) = runStepwise(entry, budget: budget &- retired, cpu: &cpu)
+                retired &+= count
+                if let exit { return exit }
             }
+            if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
         }
     }
 
+    /// Runs a block from `entry` to its end with accounting at the end; returns why the run must
+    /// stop (nil: go on at RIP) and how many instructions retired.
+    @inline(__always)
+    private func runBlock(_ entry: UnsafeMutablePointer<RecordStore.Entry>, length: Int, cpu: inout CPU)
+        -> (ExitReason?, Int)
+    {
+        let startCS = cpu.cs
+        let last = entry + (length - 1)
+        var record = entry
+        while true {
+            let step: Step
+            do {
+                step = try cpu.execute(record.pointer(to: \.instruction)!, form: record.pointee.form)
+            } catch {
+                return (.fault(error), retireBlock(entry, before: record, startCS: startCS, cpu: &cpu))
+            }
+            switch step {
+            case .next: break
+            case .jump:
+                if record.pointee.instruction.attributes.contains(.conditionalBranch) {
+                    cpu.cycles &+= cpu.takenCycles
+                }
+            case .hostCall:
+                return (
+                    .hostCall(record.pointee.instruction.opcode),
+                    retireBlock(entry, before: record, startCS: startCS, cpu: &cpu)
+                )
+            case .unsupported:
+                return (.unsupported, retireBlock(entry, before: record, startCS: startCS, cpu: &cpu))
+            case .halt:
+                return (.halt, retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu))
+            case .trap(let vector):
+                return (.trap(vector: vector), retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu))
+            case .leaveRun:
+                return (.stateChanged, retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu))
+            }
+            if cpu.memory.codeWritten {
+                let count = retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu)
+                cache.invalidate(pages: guestMemory.takeWrittenCodePages(), memory: guestMemory)
+                return (nil, count)
+            }
+            if record == last { return (nil, retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu)) }
+            record += 1
+        }
+    }
+
+    /// Retires the records from `entry` up to (not including) `end` of one block: their count,
+    /// static cycles, and the branch and ENTER/LEAVE of the last one. The last record is counted
+    /// at the privilege it ended at, the others at `startCS` (only a block's last record can
+    /// change CS).
+    @inline(__always)
+    private func retireBlock(
+        _ entry: UnsafeMutablePointer<RecordStore.Entry>, before end: UnsafeMutablePointer<RecordStore.Entry>,
+        startCS: UInt16, cpu: inout CPU
+    ) -> Int {
+        let count = end - entry
+        guard count > 0 else { return 0 }
+        let lastRecord = end - 1
+        cpu.cycles &+= entry.pointee.blockCost &- lastRecord.pointee.blockCost &+ lastRecord.pointee.cost
+        let opcode = lastRecord.pointee.instruction.opcode
+        let branch: UInt64 = opcode.isBranch ? 1 : 0
+        let frame: UInt64 = opcode == .enter || opcode == .leave ? 1 : 0
+        let endCS = cpu.cs
+        if (startCS | endCS) & 3 == 0 {
+            // One update per field (perf: separate read-modify-writes of neighbouring counters
+            // were merged into a 16-byte load that stalled on the 8-byte store before it).
+            cpu.kernelCounts.instructions &+= UInt64(count)
+            cpu.kernelCounts.branches &+= branch
+            cpu.kernelCounts.enterLeave &+= frame
+        } else {
+            cpu.countInstructions(UInt64(count &- 1), cs: startCS)
+            cpu.countInstructions(1, cs: endCS)
+            if endCS & 3 == 0 {
+                cpu.kernelCounts.branches &+= branch
+                cpu.kernelCounts.enterLeave &+= frame
+            } else {
+                cpu.userCounts.branches &+= branch
+                cpu.userCounts.enterLeave &+= frame
+            }
+        }
+        return count
+    }
+
+    /// Runs a block record by record, stopping as soon as the budget or the cycle fuel is spent.
+    private func runStepwise(_ entry: UnsafeMutablePointer<RecordStore.Entry>, budget: Int, cpu: inout CPU)
+        -> (ExitReason?, Int)
+    {
+        var retired = 0
+        var record = entry
+        while true {
+            let step: Step
+            do {
+                step = try cpu.execute(record.pointer(to: \.instruction)!, form: record.pointee.form)
+            } catch {
+                return (.fault(error), retired)
+            }
+            let insn = record.pointee.instruction
+            switch step {
+            case .next: break
+            case .jump:
+                if insn.attributes.contains(.conditionalBranch) { cpu.cycles &+= cpu.takenCycles }
+            case .hostCall: return (.hostCall(insn.opcode), retired)  // completeHostCall charges and retires it
+            case .unsupported: return (.unsupported, retired)
+            case .halt:
+                cpu.retire(insn)
+                cpu.cycles &+= record.pointee.cost
+                return (.halt, retired + 1)
+            case .trap(let vector):
+                cpu.retire(insn)
+                cpu.cycles &+= record.pointee.cost
+                return (.trap(vector: vector), retired + 1)
+            case .leaveRun:
+                cpu.retire(insn)
+                cpu.cycles &+= record.pointee.cost
+                return (.stateChanged, retired + 1)
+            }
+            // Charged after completion, never for a fault (cycle-model.md §2, §3.2).
+            cpu.cycles &+= record.pointee.cost
+            cpu.retire(insn)
+            retired += 1
+            if cpu.memory.codeWritten {
+                cache.invalidate(pages: guestMemory.takeWrittenCodePages(), memory: guestMemory)
+                return (nil, retired)
+            }
+            if retired >= budget || cpu.cycles >= cpu.cycleFuel { return (nil, retired) }
+            if case .jump = step { return (nil, retired) }
+            if insn.attributes.contains(.blockEnd) { return (nil, retired) }
+            record += 1
+        }
+    }
 }
 
 extension CPU {
@@ -257,6 +364,11 @@ extension CPU {
 }
 
 extension CPU {
+    /// Adds `count` retired non-branch instructions to the class of `cs`.
+    @inline(__always) mutating func countInstructions(_ count: UInt64, cs: UInt16) {
+        if cs & 3 == 0 { kernelCounts.instructions &+= count } else { userCounts.instructions &+= count }
+    }
+
     /// Counts a retired instruction for the privilege it ended at (events follow the instruction).
     @inline(__always) mutating func retire(_ insn: borrowing LoweredInstruction) {
         let branch: UInt64 = insn.opcode.isBranch ? 1 : 0

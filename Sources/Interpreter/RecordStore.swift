@@ -13,6 +13,11 @@ final class RecordStore {
         var instruction: LoweredInstruction
         /// Static cycle cost, computed once at decode (cycle-model.md §2).
         var cost: UInt64
+        /// Static cycle cost of this record and the rest of its block.
+        var blockCost: UInt64 = 0
+        /// Records from this one to the end of its block, this one included.
+        var blockLength: UInt32 = 1
+        var form: FastForm
     }
 
     private(set) var base: UnsafeMutablePointer<Entry>

@@ -1,0 +1,155 @@
+import Testing
+import X86Decoder
+import X86IR
+
+@testable import Interpreter
+
+/// The fast forms and block-at-once retirement against the generic path: the same random
+/// programs of exactly the shapes that get a fast form (and of their near misses: high-byte
+/// registers, 16-bit operands) run with fast forms at a large budget (blocks retired at once) and
+/// at budgets of 1 and 3 (record by record, and blocks cut short), against every record generic
+/// at a budget of 1 (the per-instruction path): registers, RIP, RFLAGS, the data page, the stop
+/// and the total retirements and cycles must agree. The generic path itself is checked against
+/// hand-derived results and Unicorn elsewhere.
+@Suite struct FastFormTests {
+    struct SplitMix {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    }
+
+    static let codeBase: UInt64 = 0x40_0000
+    static let dataBase: UInt64 = 0x60_0000
+
+    /// One random instruction of a fast-form shape; RBX always holds `dataBase` so memory forms
+    /// stay in the data page (RBX is never a destination).
+    static func instruction(_ random: inout SplitMix) -> [UInt8] {
+        func register() -> UInt8 {
+            var number: UInt8
+            repeat { number = UInt8(random.below(16)) } while number == 3 || number == 4  // not RBX, RSP
+            return number
+        }
+        func rex(wide: Bool, reg: UInt8, rm: UInt8) -> [UInt8] {
+            let byte: UInt8 = 0x40 | (wide ? 8 : 0) | ((reg >> 3) << 2) | (rm >> 3)
+            return byte == 0x40 ? [] : [byte]
+        }
+        func modRM(_ reg: UInt8, _ rm: UInt8) -> UInt8 { 0xC0 | ((reg & 7) << 3) | (rm & 7) }
+        let imm32 = withUnsafeBytes(of: UInt32(truncatingIfNeeded: random.next()).littleEndian) { Array($0) }
+        let wide = random.below(2) == 0
+        let d = register(), s = register()
+        let aluRR: [UInt8] = [0x01, 0x29, 0x39, 0x21, 0x09, 0x31, 0x85, 0x11, 0x19]  // + ADC/SBB (generic)
+        let aluDigit: [UInt8] = [0, 5, 7, 4, 1, 6, 2, 3]
+        switch random.below(16) {
+        case 0, 1:
+            return rex(wide: wide, reg: s, rm: d) + [aluRR[random.below(aluRR.count)], modRM(s, d)]
+        case 2:
+            return rex(wide: wide, reg: 0, rm: d) + [0x81, modRM(aluDigit[random.below(8)], d)] + imm32
+        case 3:
+            return rex(wide: wide, reg: 0, rm: d) + [0x83, modRM(aluDigit[random.below(8)], d), imm32[0]]
+        case 4:
+            return rex(wide: wide, reg: 0, rm: d) + [0xF7, modRM(0, d)] + imm32  // test r, imm32
+        case 5:
+            // cmp/test r8, imm8: with REX the low bytes SPL…R15B, without it AL…BL or AH…BH (generic).
+            let withREX = random.below(2) == 0
+            let number = withREX ? d : UInt8(random.below(8))
+            let prefix: [UInt8] = withREX ? [0x40 | (number >> 3)] : []
+            return prefix + (random.below(2) == 0 ? [0x80, modRM(7, number)] : [0xF6, modRM(0, number)]) + [imm32[0]]
+        case 6:
+            return rex(wide: wide, reg: 0, rm: d) + [0xFF, modRM(UInt8(random.below(2)), d)]  // inc / dec
+        case 7:
+            return rex(wide: wide, reg: s, rm: d) + [0x89, modRM(s, d)]
+        case 8:
+            if random.below(2) == 0 { return rex(wide: wide, reg: 0, rm: d) + [0xC7, modRM(0, d)] + imm32 }
+            let imm64 = withUnsafeBytes(of: random.next().littleEndian) { Array($0) }
+            return rex(wide: true, reg: 0, rm: d) + [0xB8 | (d & 7)] + imm64
+        case 9:
+            // mov r, [rbx + disp8] / mov [rbx + disp8], r
+            let load = random.below(2) == 0
+            return rex(wide: wide, reg: d, rm: 3) + [load ? 0x8B : 0x89, 0x40 | ((d & 7) << 3) | 3, imm32[0] & 0x78]
+        case 10:
+            // ALU with memory: op [rbx + disp8], r / op r, [rbx + disp8]
+            let opcode = aluRR[random.below(7)] | (random.below(2) == 0 ? 2 : 0)
+            return rex(wide: wide, reg: d, rm: 3) + [opcode == 0x87 ? 0x85 : opcode, 0x40 | ((d & 7) << 3) | 3, imm32[0] & 0x78]
+        case 11:
+            return rex(wide: wide, reg: d, rm: 3) + [0x8D, 0x80 | ((d & 7) << 3) | 3] + imm32  // lea r, [rbx + disp32]
+        case 12:
+            // jcc over `inc rdi`, so the condition shows in RDI.
+            return [0x70 | UInt8(random.below(16)), 0x03, 0x48, 0xFF, 0xC7]
+        case 13:
+            return [0x9C, 0x41, 0x5F]  // pushfq; pop r15: the flags as they are now
+        case 14:
+            return rex(wide: false, reg: 0, rm: d) + [0x50 | (d & 7)] + [0x41, 0x5E]  // push r; pop r14
+        default:
+            return [0x66] + rex(wide: false, reg: s, rm: d) + [aluRR[random.below(7)], modRM(s, d)]  // 16-bit (generic)
+        }
+    }
+
+    struct Outcome: Equatable {
+        var registers: [UInt64]
+        var rip: UInt64
+        var rflags: UInt64
+        var data: [UInt8]
+        var stop: String
+        /// Instructions, branches and static + taken cycles over the whole run.
+        var totals: [UInt64]
+    }
+
+    static func run(_ code: [UInt8], registers: [UInt64], fast: Bool, budget: Int, decoder: X86Decoder) -> Outcome {
+        let memory = GuestMemory(base: codeBase, size: 0x40_0000)
+        let codeLimit = (codeBase + UInt64(code.count) + 0xFFF) & ~0xFFF
+        _ = memory.map(codeBase, count: Int(codeLimit - codeBase), [.read, .write, .execute])
+        _ = memory.map(dataBase, count: 0x1000, [.read, .write])
+        _ = memory.map(0x70_0000, count: 0x1000, [.read, .write])
+        _ = memory.write(code, at: codeBase)
+        let interpreter = Interpreter(
+            memory: memory, codeStart: codeBase, codeEnd: codeBase + UInt64(code.count), codeLimit: codeLimit,
+            isIntel: true, cycleCosts: CycleCosts(staticCost: { UInt64($0.length) }, taken: 3, stringElement: 1),
+            lowerer: { decoder.lower($0, at: $1) })
+        interpreter.cache.fastForms = fast
+        for (number, value) in registers.enumerated() { interpreter.setRegister(number, value) }
+        interpreter.setRegister(GPR.rbx, dataBase)
+        interpreter.setRegister(GPR.rsp, 0x70_1000)
+        var stop = ExitReason.budgetSpent
+        var totals: [UInt64] = [0, 0, 0]
+        for _ in 0..<10_000 {
+            stop = interpreter.run(budget: budget)
+            let (kernel, user) = interpreter.takeRetirements()
+            #expect(user == RetirementCounts())
+            totals[0] += kernel.instructions
+            totals[1] += kernel.branches
+            totals[2] += interpreter.takeCycles()
+            if stop != .budgetSpent { break }
+        }
+        return Outcome(
+            registers: (0..<16).map { interpreter.register($0) }, rip: interpreter.rip, rflags: interpreter.rflags,
+            data: memory.read(dataBase, count: 0x100) ?? [], stop: "\(stop)", totals: totals)
+    }
+
+    @Test(arguments: [1, 3, 1_000_000])
+    func fastFormsAgreeWithTheGenericPath(budget: Int) throws {
+        let decoder = try X86Decoder()
+        var random = SplitMix(state: 0xFA57 &+ UInt64(budget))
+        var blocksRetiredAtOnce = 0
+        for program in 0..<150 {
+            var code: [UInt8] = []
+            for _ in 0..<(20 + random.below(60)) { code += Self.instruction(&random) }
+            let registers = (0..<16).map { _ in random.below(4) == 0 ? UInt64(random.below(3)) : random.next() }
+            let fast = Self.run(code, registers: registers, fast: true, budget: budget, decoder: decoder)
+            let generic = Self.run(code, registers: registers, fast: false, budget: 1, decoder: decoder)
+            let hex = code.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+            #expect(fast.registers == generic.registers, "program \(program): \(hex)")
+            #expect(fast.rip == generic.rip && fast.rflags == generic.rflags, "program \(program): \(hex)")
+            #expect(fast.data == generic.data, "program \(program): \(hex)")
+            #expect(fast.totals == generic.totals, "program \(program): \(hex)")
+            #expect(fast.stop == "end" && generic.stop == "end", "program \(program): \(fast.stop)")
+            if fast.totals[0] > fast.totals[1] + 5 { blocksRetiredAtOnce += 1 }
+        }
+        #expect(blocksRetiredAtOnce > 100)  // most programs have blocks longer than 5 records
+    }
+}
