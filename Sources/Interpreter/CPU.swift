@@ -108,7 +108,9 @@ struct CPU {
 
     /// Replaces the status flags given in `affected` with `values` (an eager update).
     @inline(__always) mutating func setFlags(_ values: UInt64, affected: UInt64) {
-        materializeFlags()
+        // Replacing all six needs none of the pending ones (perf: evaluating the previous
+        // operation's flags was a quarter of an imul/div/mul chain).
+        if affected & RFlags.status == RFlags.status { lazy.kind = .none } else { materializeFlags() }
         rflags = (rflags & ~affected) | (values & affected)
     }
 

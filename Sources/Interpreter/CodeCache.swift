@@ -8,6 +8,22 @@ extension InstructionAttributes {
     static let conditionalBranch = InstructionAttributes(rawValue: 1 << 6)
 }
 
+/// The record index of every byte offset of the executable region (−1 = none), in one
+/// manually managed block: the run loop reads it through a pointer held in a local, with no
+/// array bounds or uniqueness checks (the offset is checked against `count` once).
+final class SlotTable {
+    let base: UnsafeMutablePointer<Int32>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: max(count, 1))
+        base.initialize(repeating: -1, count: max(count, 1))
+    }
+
+    deinit { base.deallocate() }
+}
+
 /// Decoded records of the code region, found by guest address.
 ///
 /// `slots` maps every byte offset of the executable region to the index of the record decoded
@@ -21,7 +37,7 @@ struct CodeCache {
     let start: UInt64
     let end: UInt64
     let limit: UInt64
-    var slots: [Int32]
+    let slots: SlotTable
     /// The records and their static cycle costs, consecutive per block.
     let records = RecordStore()
     let staticCost: (LoweredInstruction) -> UInt64
@@ -33,7 +49,7 @@ struct CodeCache {
         self.end = end
         self.limit = limit
         staticCost = cost
-        slots = [Int32](repeating: -1, count: Int(limit - start))
+        slots = SlotTable(count: Int(limit - start))
     }
 
     /// Whether `address` is inside the executable region (the end of code included).
@@ -43,7 +59,7 @@ struct CodeCache {
     @inline(__always) mutating func lookup(_ address: UInt64, memory: GuestMemory, lowerer: Lowerer) -> Int? {
         let offset = address &- start
         guard offset < UInt64(slots.count) else { return nil }
-        let slot = slots[Int(offset)]
+        let slot = slots.base[Int(offset)]
         if slot >= 0 { return Int(slot) }
         return decodeBlock(at: address, memory: memory, lowerer: lowerer)
     }
@@ -66,7 +82,7 @@ struct CodeCache {
             if crossesPage && records.count > first { break }
             memory.markHoldsCode(pc)
             memory.markHoldsCode(after &- 1)
-            slots[Int(pc - start)] = Int32(records.count)
+            slots.base[Int(pc - start)] = Int32(records.count)
             // ENTER and LEAVE end blocks so that, like a branch, only a block's last record can
             // need the `enter-leave-branch` count (the run loop retires a block at once).
             let stop =
@@ -100,12 +116,12 @@ struct CodeCache {
             let pageStart = memory.base + UInt64(page * pageSize)
             let from = max(Int(Int64(bitPattern: pageStart &- start)) - 14, 0)
             let to = min(Int(Int64(bitPattern: pageStart &- start)) + pageSize, slots.count)
-            if from < to { for offset in from..<to { slots[offset] = -1 } }
+            if from < to { (slots.base + from).update(repeating: -1, count: to - from) }
         }
     }
 
     private mutating func flush(memory: GuestMemory) {
-        for index in slots.indices { slots[index] = -1 }
+        slots.base.update(repeating: -1, count: slots.count)
         records.removeAll()
         var page = start
         while page < limit {

@@ -92,46 +92,62 @@ enum FastForm: UInt8 {
     }
 }
 
+/// The operation of an ALU fast form: a constant at every call site, so the switch folds away
+/// (closures here were called out of line, ten instructions each).
+enum FastOperation {
+    case add, subtract, and, or, xor
+
+    @_transparent func apply(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        switch self {
+        case .add: a &+ b
+        case .subtract: a &- b
+        case .and: a & b
+        case .or: a | b
+        case .xor: a ^ b
+        }
+    }
+}
+
 extension CPU {
     /// Executes one cached record through its fast form, or through ``execute(_:)``.
     @_transparent
     mutating func execute(_ insn: UnsafePointer<LoweredInstruction>, form: FastForm) throws(GuestFault) -> Step {
         switch form {
         case .generic: return try execute(insn.pointee)
-        case .addRR64: aluRegister(insn, size: 8, immediate: false, .add, writes: true) { $0 &+ $1 }
-        case .subRR64: aluRegister(insn, size: 8, immediate: false, .sub, writes: true) { $0 &- $1 }
-        case .cmpRR64: aluRegister(insn, size: 8, immediate: false, .sub, writes: false) { $0 &- $1 }
-        case .andRR64: aluRegister(insn, size: 8, immediate: false, .logic, writes: true) { $0 & $1 }
-        case .orRR64: aluRegister(insn, size: 8, immediate: false, .logic, writes: true) { $0 | $1 }
-        case .xorRR64: aluRegister(insn, size: 8, immediate: false, .logic, writes: true) { $0 ^ $1 }
-        case .testRR64: aluRegister(insn, size: 8, immediate: false, .logic, writes: false) { $0 & $1 }
-        case .addRI64: aluRegister(insn, size: 8, immediate: true, .add, writes: true) { $0 &+ $1 }
-        case .subRI64: aluRegister(insn, size: 8, immediate: true, .sub, writes: true) { $0 &- $1 }
-        case .cmpRI64: aluRegister(insn, size: 8, immediate: true, .sub, writes: false) { $0 &- $1 }
-        case .andRI64: aluRegister(insn, size: 8, immediate: true, .logic, writes: true) { $0 & $1 }
-        case .orRI64: aluRegister(insn, size: 8, immediate: true, .logic, writes: true) { $0 | $1 }
-        case .xorRI64: aluRegister(insn, size: 8, immediate: true, .logic, writes: true) { $0 ^ $1 }
-        case .testRI64: aluRegister(insn, size: 8, immediate: true, .logic, writes: false) { $0 & $1 }
-        case .addRR32: aluRegister(insn, size: 4, immediate: false, .add, writes: true) { $0 &+ $1 }
-        case .subRR32: aluRegister(insn, size: 4, immediate: false, .sub, writes: true) { $0 &- $1 }
-        case .cmpRR32: aluRegister(insn, size: 4, immediate: false, .sub, writes: false) { $0 &- $1 }
-        case .andRR32: aluRegister(insn, size: 4, immediate: false, .logic, writes: true) { $0 & $1 }
-        case .orRR32: aluRegister(insn, size: 4, immediate: false, .logic, writes: true) { $0 | $1 }
-        case .xorRR32: aluRegister(insn, size: 4, immediate: false, .logic, writes: true) { $0 ^ $1 }
-        case .testRR32: aluRegister(insn, size: 4, immediate: false, .logic, writes: false) { $0 & $1 }
-        case .addRI32: aluRegister(insn, size: 4, immediate: true, .add, writes: true) { $0 &+ $1 }
-        case .subRI32: aluRegister(insn, size: 4, immediate: true, .sub, writes: true) { $0 &- $1 }
-        case .cmpRI32: aluRegister(insn, size: 4, immediate: true, .sub, writes: false) { $0 &- $1 }
-        case .andRI32: aluRegister(insn, size: 4, immediate: true, .logic, writes: true) { $0 & $1 }
-        case .orRI32: aluRegister(insn, size: 4, immediate: true, .logic, writes: true) { $0 | $1 }
-        case .xorRI32: aluRegister(insn, size: 4, immediate: true, .logic, writes: true) { $0 ^ $1 }
-        case .testRI32: aluRegister(insn, size: 4, immediate: true, .logic, writes: false) { $0 & $1 }
-        case .cmpRI8: aluRegister(insn, size: 1, immediate: true, .sub, writes: false) { $0 &- $1 }
-        case .testRI8: aluRegister(insn, size: 1, immediate: true, .logic, writes: false) { $0 & $1 }
-        case .inc64: stepRegister(insn, size: 8, .inc) { $0 &+ 1 }
-        case .dec64: stepRegister(insn, size: 8, .dec) { $0 &- 1 }
-        case .inc32: stepRegister(insn, size: 4, .inc) { $0 &+ 1 }
-        case .dec32: stepRegister(insn, size: 4, .dec) { $0 &- 1 }
+        case .addRR64: aluRegister(insn, size: 8, immediate: false, .add, writes: true, .add)
+        case .subRR64: aluRegister(insn, size: 8, immediate: false, .sub, writes: true, .subtract)
+        case .cmpRR64: aluRegister(insn, size: 8, immediate: false, .sub, writes: false, .subtract)
+        case .andRR64: aluRegister(insn, size: 8, immediate: false, .logic, writes: true, .and)
+        case .orRR64: aluRegister(insn, size: 8, immediate: false, .logic, writes: true, .or)
+        case .xorRR64: aluRegister(insn, size: 8, immediate: false, .logic, writes: true, .xor)
+        case .testRR64: aluRegister(insn, size: 8, immediate: false, .logic, writes: false, .and)
+        case .addRI64: aluRegister(insn, size: 8, immediate: true, .add, writes: true, .add)
+        case .subRI64: aluRegister(insn, size: 8, immediate: true, .sub, writes: true, .subtract)
+        case .cmpRI64: aluRegister(insn, size: 8, immediate: true, .sub, writes: false, .subtract)
+        case .andRI64: aluRegister(insn, size: 8, immediate: true, .logic, writes: true, .and)
+        case .orRI64: aluRegister(insn, size: 8, immediate: true, .logic, writes: true, .or)
+        case .xorRI64: aluRegister(insn, size: 8, immediate: true, .logic, writes: true, .xor)
+        case .testRI64: aluRegister(insn, size: 8, immediate: true, .logic, writes: false, .and)
+        case .addRR32: aluRegister(insn, size: 4, immediate: false, .add, writes: true, .add)
+        case .subRR32: aluRegister(insn, size: 4, immediate: false, .sub, writes: true, .subtract)
+        case .cmpRR32: aluRegister(insn, size: 4, immediate: false, .sub, writes: false, .subtract)
+        case .andRR32: aluRegister(insn, size: 4, immediate: false, .logic, writes: true, .and)
+        case .orRR32: aluRegister(insn, size: 4, immediate: false, .logic, writes: true, .or)
+        case .xorRR32: aluRegister(insn, size: 4, immediate: false, .logic, writes: true, .xor)
+        case .testRR32: aluRegister(insn, size: 4, immediate: false, .logic, writes: false, .and)
+        case .addRI32: aluRegister(insn, size: 4, immediate: true, .add, writes: true, .add)
+        case .subRI32: aluRegister(insn, size: 4, immediate: true, .sub, writes: true, .subtract)
+        case .cmpRI32: aluRegister(insn, size: 4, immediate: true, .sub, writes: false, .subtract)
+        case .andRI32: aluRegister(insn, size: 4, immediate: true, .logic, writes: true, .and)
+        case .orRI32: aluRegister(insn, size: 4, immediate: true, .logic, writes: true, .or)
+        case .xorRI32: aluRegister(insn, size: 4, immediate: true, .logic, writes: true, .xor)
+        case .testRI32: aluRegister(insn, size: 4, immediate: true, .logic, writes: false, .and)
+        case .cmpRI8: aluRegister(insn, size: 1, immediate: true, .sub, writes: false, .subtract)
+        case .testRI8: aluRegister(insn, size: 1, immediate: true, .logic, writes: false, .and)
+        case .inc64: stepRegister(insn, size: 8, .inc, .add)
+        case .dec64: stepRegister(insn, size: 8, .dec, .subtract)
+        case .inc32: stepRegister(insn, size: 4, .inc, .add)
+        case .dec32: stepRegister(insn, size: 4, .dec, .subtract)
         case .aluMemoryDestination, .aluMemorySource:
             try executeBinary(insn.pointee)
             rip &+= UInt64(insn.pointee.length)
@@ -197,7 +213,7 @@ extension CPU {
 
     /// Condition code `cc` straight from the lazy result for the conditions loops end on (ZF, CF,
     /// SF), without materialising RFLAGS; the rest through ``condition(_:)``.
-    @inline(__always) mutating func branchCondition(_ cc: UInt8) -> Bool {
+    @_transparent mutating func branchCondition(_ cc: UInt8) -> Bool {
         if lazy.kind != .none {
             switch cc {
             case 4: return lazy.result & mask(lazy.size) == 0
@@ -209,19 +225,22 @@ extension CPU {
             default: break
             }
         }
-        return condition(cc)
+        return slowCondition(cc)
     }
 
+    /// The other conditions, out of line so ``branchCondition(_:)`` stays small enough to inline.
+    @inline(never) mutating func slowCondition(_ cc: UInt8) -> Bool { condition(cc) }
+
     /// `destination op= source` on general registers (or an immediate source), as executeBinary.
-    @inline(__always) mutating func aluRegister(
+    @_transparent mutating func aluRegister(
         _ insn: UnsafePointer<LoweredInstruction>, size: UInt8, immediate: Bool, _ kind: FlagKind, writes: Bool,
-        _ operation: (UInt64, UInt64) -> UInt64
+        _ operation: FastOperation
     ) {
         let m = mask(size)
         let destination = Int(insn.pointee.destination.rawValue)
         let a = registers[destination] & m
         let b = immediate ? insn.pointee.immediate & m : registers[Int(insn.pointee.source.rawValue)] & m
-        let result = operation(a, b) & m
+        let result = operation.apply(a, b) & m
         lazy = LazyFlags(kind: kind, size: size, left: a, right: b, result: result, carry: 0)
         // A 32-bit result is already zero-extended by the mask (the x86-64 rule for 32-bit writes).
         if writes { registers[destination] = result }
@@ -229,13 +248,13 @@ extension CPU {
     }
 
     /// INC / DEC of a general register, as executeUnary (CF carried along by setLazy).
-    @inline(__always) mutating func stepRegister(
-        _ insn: UnsafePointer<LoweredInstruction>, size: UInt8, _ kind: FlagKind, _ operation: (UInt64) -> UInt64
+    @_transparent mutating func stepRegister(
+        _ insn: UnsafePointer<LoweredInstruction>, size: UInt8, _ kind: FlagKind, _ operation: FastOperation
     ) {
         let m = mask(size)
         let destination = Int(insn.pointee.destination.rawValue)
         let a = registers[destination] & m
-        let result = operation(a) & m
+        let result = operation.apply(a, 1) & m
         setLazy(kind, size: size, a, 1, result)
         registers[destination] = result
         rip &+= UInt64(insn.pointee.length)

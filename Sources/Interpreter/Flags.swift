@@ -10,6 +10,8 @@ enum FlagKind: UInt8 {
     case add, sub, logic
     /// INC / DEC: CF is not changed; the CF in force before them is kept in `carry`.
     case inc, dec
+    /// MUL / IMUL: CF = OF = `carry` (the product did not fit); SF, ZF, PF from the low half; AF 0.
+    case multiply
 }
 
 struct LazyFlags {
@@ -59,6 +61,8 @@ extension LazyFlags {
         case .dec:
             flags |= carry & RFlags.cf
             if r == sign &- 1 { flags |= RFlags.of }
+        case .multiply:
+            flags = resultFlags(r, size: size) | (carry != 0 ? RFlags.cf | RFlags.of : 0)
         }
         return flags
     }
@@ -70,6 +74,7 @@ extension LazyFlags {
         case .add: return result < left || (carry != 0 && result == left) ? RFlags.cf : 0
         case .sub: return left < right || (carry != 0 && left == right) ? RFlags.cf : 0
         case .inc, .dec: return carry & RFlags.cf
+        case .multiply: return carry != 0 ? RFlags.cf : 0
         }
     }
 }

@@ -197,22 +197,66 @@ public final class Interpreter {
         var cpu = self.cpu
         defer { self.cpu = cpu }
         var retired = 0
+        let slots = cache.slots.base
+        let slotCount = UInt64(cache.slots.count)
+        let codeStart = cache.start
+        var records = cache.records.base
         while true {
             let rip = cpu.rip
-            guard cache.contains(rip) else { return rip == cache.end ? .end : .fault(cpu.fetchFault(at: rip)) }
-            if rip == cache.end { return .end }
-            guard let index = cache.lookup(rip, memory: guestMemory, lowerer: lowerer) else {
-                return .fault(cpu.fetchFault(at: rip))
+            // The hit path: a decoded record at RIP. Nothing is ever decoded at the end of the
+            // code, so its slot stays −1 and `end` takes the slow path below.
+            let offset = rip &- codeStart
+            var index = offset < slotCount ? Int(slots[Int(offset)]) : -1
+            if index < 0 {
+                guard cache.contains(rip) else { return rip == cache.end ? .end : .fault(cpu.fetchFault(at: rip)) }
+                if rip == cache.end { return .end }
+                guard let decoded = cache.lookup(rip, memory: guestMemory, lowerer: lowerer) else {
+                    return .fault(cpu.fetchFault(at: rip))
+                }
+                index = decoded
+                records = cache.records.base  // a decode may have moved the store
             }
             // Valid for the whole block: the store moves only when a lookup decodes.
-            let entry = cache.records.base + index
+            let entry = records + index
             let length = Int(entry.pointee.blockLength)
             if length <= budget &- retired && cpu.cycles < cpu.cycleFuel
                 && entry.pointee.blockCost < cpu.cycleFuel &- cpu.cycles
             {
-                let (exit, count) = runBlock(entry, length: length, cpu: &cpu)
-                retired &+= count
-                if let exit { return exit }
+                // The block path, written out here rather than called: a call per block cost
+                // a 3 KB frame set-up (perf annotate).
+                let startCS = cpu.cs
+                let last = entry + (length - 1)
+                var record = entry
+                while true {
+                    let step: Step
+                    do {
+                        step = try cpu.execute(record.pointer(to: \.instruction)!, form: record.pointee.form)
+                    } catch {
+                        retired &+= retireBlock(entry, before: record, startCS: startCS, cpu: &cpu)
+                        return .fault(error)
+                    }
+                    switch step {
+                    case .next:
+                        if record != last {
+                            if cpu.memory.codeWritten { break }
+                            record += 1
+                            continue
+                        }
+                    case .jump:
+                        if record.pointee.instruction.attributes.contains(.conditionalBranch) {
+                            cpu.cycles &+= cpu.takenCycles
+                        }
+                    default:
+                        if let exit = blockExit(step, entry, record, startCS: startCS, cpu: &cpu, retired: &retired) {
+                            return exit
+                        }
+                    }
+                    break
+                }
+                retired &+= retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu)
+                if cpu.memory.codeWritten {
+                    cache.invalidate(pages: guestMemory.takeWrittenCodePages(), memory: guestMemory)
+                }
             } else {
                 let (exit, count) = runStepwise(entry, budget: budget &- retired, cpu: &cpu)
                 retired &+= count
@@ -222,50 +266,32 @@ public final class Interpreter {
         }
     }
 
-    /// Runs a block from `entry` to its end with accounting at the end; returns why the run must
-    /// stop (nil: go on at RIP) and how many instructions retired.
-    @inline(__always)
-    private func runBlock(_ entry: UnsafeMutablePointer<RecordStore.Entry>, length: Int, cpu: inout CPU)
-        -> (ExitReason?, Int)
-    {
-        let startCS = cpu.cs
-        let last = entry + (length - 1)
-        var record = entry
-        while true {
-            let step: Step
-            do {
-                step = try cpu.execute(record.pointer(to: \.instruction)!, form: record.pointee.form)
-            } catch {
-                return (.fault(error), retireBlock(entry, before: record, startCS: startCS, cpu: &cpu))
-            }
-            switch step {
-            case .next: break
-            case .jump:
-                if record.pointee.instruction.attributes.contains(.conditionalBranch) {
-                    cpu.cycles &+= cpu.takenCycles
-                }
-            case .hostCall:
-                return (
-                    .hostCall(record.pointee.instruction.opcode),
-                    retireBlock(entry, before: record, startCS: startCS, cpu: &cpu)
-                )
-            case .unsupported:
-                return (.unsupported, retireBlock(entry, before: record, startCS: startCS, cpu: &cpu))
-            case .halt:
-                return (.halt, retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu))
-            case .trap(let vector):
-                return (.trap(vector: vector), retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu))
-            case .leaveRun:
-                return (.stateChanged, retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu))
-            }
-            if cpu.memory.codeWritten {
-                let count = retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu)
-                cache.invalidate(pages: guestMemory.takeWrittenCodePages(), memory: guestMemory)
-                return (nil, count)
-            }
-            if record == last { return (nil, retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu)) }
-            record += 1
+    /// What a record that did not simply fall through means on the block path: nil to go on (a
+    /// taken branch, charged its `taken` cycles), or the exit, with the block retired as far as
+    /// that record allows.
+    @inline(never)
+    private func blockExit(
+        _ step: Step, _ entry: UnsafeMutablePointer<RecordStore.Entry>, _ record: UnsafeMutablePointer<RecordStore.Entry>,
+        startCS: UInt16, cpu: inout CPU, retired: inout Int
+    ) -> ExitReason? {
+        let exit: ExitReason
+        switch step {
+        case .next: return nil
+        case .jump:
+            if record.pointee.instruction.attributes.contains(.conditionalBranch) { cpu.cycles &+= cpu.takenCycles }
+            return nil
+        case .hostCall:
+            retired &+= retireBlock(entry, before: record, startCS: startCS, cpu: &cpu)
+            return .hostCall(record.pointee.instruction.opcode)
+        case .unsupported:
+            retired &+= retireBlock(entry, before: record, startCS: startCS, cpu: &cpu)
+            return .unsupported
+        case .halt: exit = .halt
+        case .trap(let vector): exit = .trap(vector: vector)
+        case .leaveRun: exit = .stateChanged
         }
+        retired &+= retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu)
+        return exit
     }
 
     /// Retires the records from `entry` up to (not including) `end` of one block: their count,
@@ -281,9 +307,8 @@ public final class Interpreter {
         guard count > 0 else { return 0 }
         let lastRecord = end - 1
         cpu.cycles &+= entry.pointee.blockCost &- lastRecord.pointee.blockCost &+ lastRecord.pointee.cost
-        let opcode = lastRecord.pointee.instruction.opcode
-        let branch: UInt64 = opcode.isBranch ? 1 : 0
-        let frame: UInt64 = opcode == .enter || opcode == .leave ? 1 : 0
+        let branch = UInt64(lastRecord.pointee.branchCount)
+        let frame = UInt64(lastRecord.pointee.enterLeaveCount)
         let endCS = cpu.cs
         if (startCS | endCS) & 3 == 0 {
             // One update per field (perf: separate read-modify-writes of neighbouring counters

@@ -18,6 +18,21 @@ final class RecordStore {
         /// Records from this one to the end of its block, this one included.
         var blockLength: UInt32 = 1
         var form: FastForm
+        /// 1 if this record is a branch (isa-subset.md §8), 0 if not: added as it is when retired.
+        var branchCount: UInt8 = 0
+        /// 1 for ENTER and LEAVE (the `enter-leave-branch` quirk's count).
+        var enterLeaveCount: UInt8 = 0
+        /// Pads the entry to 64 bytes, so the distance between two records is a shift, not a
+        /// division by 56 (perf: a multiply-high sequence in every block's retirement).
+        private var padding: (UInt32, UInt16) = (0, 0)
+
+        init(instruction: LoweredInstruction, cost: UInt64, form: FastForm) {
+            self.instruction = instruction
+            self.cost = cost
+            self.form = form
+            branchCount = instruction.opcode.isBranch ? 1 : 0
+            enterLeaveCount = instruction.opcode == .enter || instruction.opcode == .leave ? 1 : 0
+        }
     }
 
     private(set) var base: UnsafeMutablePointer<Entry>

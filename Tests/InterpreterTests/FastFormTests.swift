@@ -153,3 +153,10 @@ import X86IR
         #expect(blocksRetiredAtOnce > 100)  // most programs have blocks longer than 5 records
     }
 }
+
+/// The record layout the run loop relies on for cheap pointer arithmetic.
+@Suite struct RecordLayoutTests {
+    @Test func recordEntriesAreSixtyFourBytes() {
+        #expect(MemoryLayout<RecordStore.Entry>.stride == 64)
+    }
+}

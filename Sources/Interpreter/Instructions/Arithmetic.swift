@@ -68,9 +68,8 @@ extension CPU {
     }
 
     /// MUL/IMUL flags: CF = OF = `overflow`; SF ZF PF from `low`; AF = 0 (isa-subset.md §5).
-    mutating func setMultiplyFlags(low: UInt64, size: UInt8, overflow: Bool) {
-        let carry = overflow ? RFlags.cf | RFlags.of : 0
-        setFlags(resultFlags(low, size: size) | carry, affected: RFlags.status)
+    @inline(__always) mutating func setMultiplyFlags(low: UInt64, size: UInt8, overflow: Bool) {
+        lazy = LazyFlags(kind: .multiply, size: size, left: 0, right: 0, result: low, carry: overflow ? 1 : 0)
     }
 
     /// One-operand MUL and IMUL: rDX:rAX = rAX × source (AX = AL × source for bytes).
@@ -140,8 +139,8 @@ extension CPU {
         let remainder: UInt64
         if insn.opcode == .div {
             guard high < divisor else { throw .divideError }  // quotient would not fit
-            if size == 8 {
-                (quotient, remainder) = divisor.dividingFullWidth((high, low))
+            if size == 8 && high != 0 {
+                (quotient, remainder) = divisor.dividingFullWidth((high, low))  // a 128-bit library call
             } else {
                 let dividend = (high << (UInt64(size) * 8)) | low
                 (quotient, remainder) = (dividend / divisor, dividend % divisor)
