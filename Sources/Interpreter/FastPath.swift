@@ -22,6 +22,10 @@ enum FastForm: UInt8 {
     case aluMemoryDestination, aluMemorySource
     case movRR64, movRR32, movRI64, movRI32, load64, load32, store64, store32, lea64, lea32
     case jcc, jmp, call, ret, push64, pop64
+    // 64-bit multiply and divide on registers: `imul r, r`, `mul r`, `div r`.
+    case imulRR64, mul64, div64
+    // Shifts of a register by a non-zero immediate count.
+    case shlRI64, shrRI64, sarRI64, shlRI32, shrRI32, sarRI32
 
     init(_ insn: LoweredInstruction) {
         self = Self.classify(insn) ?? .generic
@@ -81,6 +85,20 @@ enum FastForm: UInt8 {
         case .lea:
             guard destinationIsRegister, size == 8 || size == 4 else { return nil }
             return wide ? .lea64 : .lea32
+        case .shl, .shr, .sar:
+            guard destinationIsRegister, sourceIsImmediate, size == 8 || size == 4,
+                insn.immediate & (wide ? 63 : 31) != 0
+            else { return nil }
+            switch insn.opcode {
+            case .shl: return wide ? .shlRI64 : .shlRI32
+            case .shr: return wide ? .shrRI64 : .shrRI32
+            default: return wide ? .sarRI64 : .sarRI32
+            }
+        case .imul:
+            guard wide, destinationIsRegister, sourceIsRegister, insn.source2 == .none else { return nil }
+            return .imulRR64
+        case .mul: return wide && destinationIsRegister ? .mul64 : nil
+        case .div: return wide && destinationIsRegister ? .div64 : nil
         case .jcc: return .jcc
         case .jmp: return sourceIsImmediate ? .jmp : nil
         case .call: return sourceIsImmediate ? .call : nil
@@ -202,6 +220,39 @@ extension CPU {
         case .push64:
             try push(registers[Int(insn.pointee.destination.rawValue)])
             rip &+= UInt64(insn.pointee.length)
+        case .shlRI64: shiftRegister(insn, size: 8, .shl)
+        case .shrRI64: shiftRegister(insn, size: 8, .shr)
+        case .sarRI64: shiftRegister(insn, size: 8, .sar)
+        case .shlRI32: shiftRegister(insn, size: 4, .shl)
+        case .shrRI32: shiftRegister(insn, size: 4, .shr)
+        case .sarRI32: shiftRegister(insn, size: 4, .sar)
+        case .imulRR64:
+            // As executeIMul: destination × source, truncated; CF = OF = the product did not fit.
+            let left = Int64(bitPattern: registers[Int(insn.pointee.source.rawValue)])
+            let right = Int64(bitPattern: registers[Int(insn.pointee.destination.rawValue)])
+            let product = left.multipliedFullWidth(by: right)
+            let fits = product.high == (Int64(bitPattern: product.low) < 0 ? -1 : 0)
+            registers[Int(insn.pointee.destination.rawValue)] = product.low
+            setMultiplyFlags(low: product.low, size: 8, overflow: !fits)
+            rip &+= UInt64(insn.pointee.length)
+        case .mul64:
+            // As executeWideMultiply: RDX:RAX = RAX × source; CF = OF = RDX ≠ 0.
+            let (high, low) = registers[GPR.rax].multipliedFullWidth(by: registers[Int(insn.pointee.destination.rawValue)])
+            registers[GPR.rax] = low
+            registers[GPR.rdx] = high
+            setMultiplyFlags(low: low, size: 8, overflow: high != 0)
+            rip &+= UInt64(insn.pointee.length)
+        case .div64:
+            // As executeDivide: #DE for a zero divisor or a quotient over 64 bits; flags kept.
+            let divisor = registers[Int(insn.pointee.destination.rawValue)]
+            guard divisor != 0 else { throw .divideError }
+            let high = registers[GPR.rdx], low = registers[GPR.rax]
+            guard high < divisor else { throw .divideError }
+            let (quotient, remainder) =
+                high == 0 ? (low / divisor, low % divisor) : divisor.dividingFullWidth((high, low))
+            registers[GPR.rax] = quotient
+            registers[GPR.rdx] = remainder
+            rip &+= UInt64(insn.pointee.length)
         case .pop64:
             let value = try load(registers[GPR.rsp], size: 8, stack: true)
             registers[GPR.rsp] &+= 8
@@ -244,6 +295,38 @@ extension CPU {
         lazy = LazyFlags(kind: kind, size: size, left: a, right: b, result: result, carry: 0)
         // A 32-bit result is already zero-extended by the mask (the x86-64 rule for 32-bit writes).
         if writes { registers[destination] = result }
+        rip &+= UInt64(insn.pointee.length)
+    }
+
+    /// SHL / SHR / SAR of a register by a non-zero immediate, as executeShift (same CF and OF
+    /// formulas; the flags kept lazily).
+    @_transparent mutating func shiftRegister(_ insn: UnsafePointer<LoweredInstruction>, size: UInt8, _ opcode: Opcode) {
+        let width = UInt64(size) * 8
+        let m = mask(size)
+        let sign = signBit(size)
+        let count = insn.pointee.immediate & (size == 8 ? 63 : 31)
+        let destination = Int(insn.pointee.destination.rawValue)
+        let value = registers[destination] & m
+        let result: UInt64
+        let carry: UInt64
+        let overflow: UInt64
+        switch opcode {
+        case .shl:
+            result = (value << count) & m
+            carry = (value >> (width - count)) & 1
+            overflow = (result & sign != 0) != (carry != 0) ? 1 : 0
+        case .shr:
+            result = value >> count
+            carry = (value >> (count - 1)) & 1
+            overflow = ((result >> (width - 1)) ^ (result >> (width - 2))) & 1
+        default:
+            let extended = Int64(bitPattern: signExtend(value, from: size))
+            result = UInt64(bitPattern: extended >> Int64(count)) & m
+            carry = UInt64(bitPattern: extended >> Int64(count - 1)) & 1
+            overflow = 0
+        }
+        registers[destination] = result
+        lazy = LazyFlags(kind: .shift, size: size, left: 0, right: overflow, result: result, carry: carry)
         rip &+= UInt64(insn.pointee.length)
     }
 

@@ -12,6 +12,9 @@ enum FlagKind: UInt8 {
     case inc, dec
     /// MUL / IMUL: CF = OF = `carry` (the product did not fit); SF, ZF, PF from the low half; AF 0.
     case multiply
+    /// SHL / SHR / SAR by a non-zero count: CF = `carry`, OF = `right` (0 or 1); SF, ZF, PF from
+    /// the result; AF 0 (isa-subset.md §5).
+    case shift
 }
 
 struct LazyFlags {
@@ -63,6 +66,8 @@ extension LazyFlags {
             if r == sign &- 1 { flags |= RFlags.of }
         case .multiply:
             flags = resultFlags(r, size: size) | (carry != 0 ? RFlags.cf | RFlags.of : 0)
+        case .shift:
+            flags = resultFlags(r, size: size) | (carry != 0 ? RFlags.cf : 0) | (right != 0 ? RFlags.of : 0)
         }
         return flags
     }
@@ -74,7 +79,7 @@ extension LazyFlags {
         case .add: return result < left || (carry != 0 && result == left) ? RFlags.cf : 0
         case .sub: return left < right || (carry != 0 && left == right) ? RFlags.cf : 0
         case .inc, .dec: return carry & RFlags.cf
-        case .multiply: return carry != 0 ? RFlags.cf : 0
+        case .multiply, .shift: return carry != 0 ? RFlags.cf : 0
         }
     }
 }

@@ -45,7 +45,7 @@ import X86IR
         let d = register(), s = register()
         let aluRR: [UInt8] = [0x01, 0x29, 0x39, 0x21, 0x09, 0x31, 0x85, 0x11, 0x19]  // + ADC/SBB (generic)
         let aluDigit: [UInt8] = [0, 5, 7, 4, 1, 6, 2, 3]
-        switch random.below(16) {
+        switch random.below(20) {
         case 0, 1:
             return rex(wide: wide, reg: s, rm: d) + [aluRR[random.below(aluRR.count)], modRM(s, d)]
         case 2:
@@ -85,6 +85,17 @@ import X86IR
             return [0x9C, 0x41, 0x5F]  // pushfq; pop r15: the flags as they are now
         case 14:
             return rex(wide: false, reg: 0, rm: d) + [0x50 | (d & 7)] + [0x41, 0x5E]  // push r; pop r14
+        case 15:
+            return rex(wide: wide, reg: d, rm: s) + [0x0F, 0xAF, modRM(d, s)]  // imul r, r
+        case 17, 18:
+            // shl / shr / sar r, imm8 (counts 0…69: masked, zero counts stay generic) or by 1 (D1).
+            let digit = [4, 5, 7][random.below(3)] as UInt8
+            if random.below(4) == 0 { return rex(wide: wide, reg: 0, rm: d) + [0xD1, modRM(digit, d)] }
+            return rex(wide: wide, reg: 0, rm: d) + [0xC1, modRM(digit, d), UInt8(random.below(70))]
+        case 16:
+            // mul r / div r (RDX:RAX); a zero or too small divisor raises #DE, which ends the program.
+            let divide = random.below(4) == 0
+            return rex(wide: wide, reg: 0, rm: s) + [0xF7, modRM(divide ? 6 : 4, s)]
         default:
             return [0x66] + rex(wide: false, reg: s, rm: d) + [aluRR[random.below(7)], modRM(s, d)]  // 16-bit (generic)
         }
@@ -136,6 +147,7 @@ import X86IR
         let decoder = try X86Decoder()
         var random = SplitMix(state: 0xFA57 &+ UInt64(budget))
         var blocksRetiredAtOnce = 0
+        var ends = 0
         for program in 0..<150 {
             var code: [UInt8] = []
             for _ in 0..<(20 + random.below(60)) { code += Self.instruction(&random) }
@@ -147,10 +159,12 @@ import X86IR
             #expect(fast.rip == generic.rip && fast.rflags == generic.rflags, "program \(program): \(hex)")
             #expect(fast.data == generic.data, "program \(program): \(hex)")
             #expect(fast.totals == generic.totals, "program \(program): \(hex)")
-            #expect(fast.stop == "end" && generic.stop == "end", "program \(program): \(fast.stop)")
+            #expect(fast.stop == generic.stop, "program \(program): \(hex)")
+            if fast.stop == "end" { ends += 1 }
             if fast.totals[0] > fast.totals[1] + 5 { blocksRetiredAtOnce += 1 }
         }
         #expect(blocksRetiredAtOnce > 100)  // most programs have blocks longer than 5 records
+        #expect(ends > 30 && ends < 150)  // some end in #DE, many run to the end
     }
 }
 
