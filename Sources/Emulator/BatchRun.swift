@@ -171,19 +171,21 @@ struct BatchRun {
     /// Moves the interpreter's retirement counts into the PMU's event path; returns how many retired.
     private mutating func handOverRetirements() -> Int {
         let (kernel, user) = interpreter.takeRetirements()
-        var retired = 0
         lastBranches = kernel.branches &+ user.branches
-        for (counts, cpl) in [(kernel, 0), (user, 3)] where counts.instructions != 0 {
-            instructions &+= counts.instructions
-            branches &+= counts.branches
-            retired += Int(counts.instructions)
-            // Quirks change PMU events only, never the architectural totals (isa-subset.md §8).
-            let events = counts.instructions &+ (configuration.quirks.contains(.rep1024) ? counts.repChunks : 0)
-            let branchEvents =
-                counts.branches &+ (configuration.quirks.contains(.enterLeaveBranch) ? counts.enterLeave : 0)
-            pmu.countEmulated(instructions: events, branches: branchEvents, cpl: cpl)
-        }
-        return retired
+        // Two calls, not a loop over an array literal: that allocated on every exit (perf).
+        return handOver(kernel, cpl: 0) + handOver(user, cpl: 3)
+    }
+
+    private mutating func handOver(_ counts: RetirementCounts, cpl: Int) -> Int {
+        guard counts.instructions != 0 else { return 0 }
+        instructions &+= counts.instructions
+        branches &+= counts.branches
+        // Quirks change PMU events only, never the architectural totals (isa-subset.md §8).
+        let events = counts.instructions &+ (configuration.quirks.contains(.rep1024) ? counts.repChunks : 0)
+        let branchEvents =
+            counts.branches &+ (configuration.quirks.contains(.enterLeaveBranch) ? counts.enterLeave : 0)
+        pmu.countEmulated(instructions: events, branches: branchEvents, cpl: cpl)
+        return Int(counts.instructions)
     }
 
     /// CPUID, RDMSR, WRMSR, RDPMC as KVM handles their exits; returns the fault the guest takes, if any.

@@ -184,13 +184,13 @@ struct CPU {
 
     // MARK: Stack
 
-    mutating func push(_ value: UInt64, size: UInt8 = 8) throws(GuestFault) {
+    @inline(__always) mutating func push(_ value: UInt64, size: UInt8 = 8) throws(GuestFault) {
         let top = registers[GPR.rsp] &- UInt64(size)
         try store(value, at: top, size: size, stack: true)
         registers[GPR.rsp] = top
     }
 
-    mutating func pop(size: UInt8 = 8) throws(GuestFault) -> UInt64 {
+    @inline(__always) mutating func pop(size: UInt8 = 8) throws(GuestFault) -> UInt64 {
         let value = try load(registers[GPR.rsp], size: size, stack: true)
         registers[GPR.rsp] &+= UInt64(size)
         return value
