@@ -267,8 +267,9 @@ extension CPU {
     @_transparent mutating func branchCondition(_ cc: UInt8) -> Bool {
         if lazy.kind != .none {
             switch cc {
-            case 4: return lazy.result & mask(lazy.size) == 0
-            case 5: return lazy.result & mask(lazy.size) != 0
+            // Every producer of lazy flags stores its result already truncated to its size.
+            case 4: return lazy.result == 0
+            case 5: return lazy.result != 0
             case 2: return lazy.carryFlag != 0
             case 3: return lazy.carryFlag == 0
             case 8: return lazy.result & signBit(lazy.size) != 0

@@ -22,6 +22,7 @@ struct LazyFlags {
     var size: UInt8 = 8
     var left: UInt64 = 0
     var right: UInt64 = 0
+    /// Always truncated to `size` (the fast Jcc path tests ZF as `result == 0`).
     var result: UInt64 = 0
     /// Carry in for ADC / SBB (0 or 1); for INC / DEC the unchanged CF (0 or 1).
     var carry: UInt64 = 0
