@@ -46,14 +46,16 @@ let package = Package(
         // Differential testing against Unicorn: tests and the vpmu-difftest developer tool only.
         .systemLibrary(name: "CUnicorn", pkgConfig: "unicorn", providers: [.apt(["libunicorn-dev"])]),
         .target(
-            name: "DifferentialTesting", dependencies: ["Emulator", "Interpreter", "X86IR", "CUnicorn"],
+            name: "DifferentialTesting", dependencies: ["Emulator", "Interpreter", "X86IR", "CUnicorn", "TestSupport"],
             swiftSettings: strict),
         .executableTarget(name: "vpmu-difftest", dependencies: ["DifferentialTesting"], swiftSettings: strict),
         .testTarget(name: "X86DecoderTests", dependencies: ["X86Decoder"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "X86Decoder"]),
-        .testTarget(name: "VirtualPMUTests", dependencies: ["VirtualPMU"]),
+        // Seeded generators shared by the tests and vpmu-difftest.
+        .target(name: "TestSupport", swiftSettings: strict),
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "X86Decoder", "TestSupport"]),
+        .testTarget(name: "VirtualPMUTests", dependencies: ["VirtualPMU", "TestSupport"]),
         .testTarget(name: "CycleModelTests", dependencies: ["CycleModel"]),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
         .testTarget(name: "VPMUCLITests", dependencies: ["VPMUCLI"]),
         .testTarget(name: "VPMUBenchTests", dependencies: ["VPMUBench", "Emulator"]),
         .testTarget(name: "FixtureTests", dependencies: ["FixtureCheck", "VPMUCLI"]),

@@ -1,5 +1,6 @@
 import Emulator
 import Foundation
+import TestSupport
 
 /// A differential campaign: `count` programs from one seed, each run in vpmu and Unicorn and
 /// compared; every mismatch is shrunk to a minimal reproducer.

@@ -1,3 +1,4 @@
+import TestSupport
 import X86IR
 
 /// Generates random but valid programs from the supported subset (isa-subset.md §3): straight-line

@@ -1,21 +1,11 @@
 import Emulator
+import TestSupport
 import Testing
 
 /// Arbitrary bytes never crash or hang the tool: every run ends with a stop reason or a typed
 /// ``InputError`` (isa-subset.md §10). Fixed seed and bounded count so CI time stays small; raise
 /// `VPMU_RANDOM_BYTES_COUNT` for a longer campaign.
 @Suite struct RandomBytesTests {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static var count: Int {
         Int(ProcessInfo.processInfo.environment["VPMU_RANDOM_BYTES_COUNT"] ?? "") ?? 3000
     }

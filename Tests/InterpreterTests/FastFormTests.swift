@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import X86Decoder
 import X86IR
@@ -12,18 +13,6 @@ import X86IR
 /// and the total retirements and cycles must agree. The generic path itself is checked against
 /// hand-derived results and Unicorn elsewhere.
 @Suite struct FastFormTests {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
-
     static let codeBase: UInt64 = 0x40_0000
     static let dataBase: UInt64 = 0x60_0000
 

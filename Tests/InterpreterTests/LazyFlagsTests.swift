@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import X86IR
 
@@ -6,17 +7,6 @@ import X86IR
 /// Lazy flags against a reference that computes each flag from its SDM definition with
 /// arbitrary-width (Int128-free, two-word) arithmetic, over a fixed-seed random sample.
 @Suite struct LazyFlagsTests {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// SDM definitions: CF = unsigned result does not fit; OF = signed result does not fit;
     /// AF = carry/borrow out of bit 3; ZF, SF, PF from the truncated result.
     func reference(add: Bool, _ a: UInt64, _ b: UInt64, carry: UInt64, size: UInt8) -> UInt64 {

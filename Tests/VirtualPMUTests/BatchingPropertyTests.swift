@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import VirtualPMU
 
@@ -5,21 +6,6 @@ import VirtualPMU
 /// values, overflow totals or GLOBAL_STATUS (pmu-semantics.md §6.3: `emulated` is a full count, so
 /// every wrap below 2^48 events per batch is detected at the next step).
 @Suite struct BatchingPropertyTests {
-    /// SplitMix64: a tiny deterministic generator, so every failure reproduces from its seed.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int {
-            Int(next() % UInt64(bound))
-        }
-    }
-
     /// One retired instruction: branch or not, and the CPL after it.
     struct Retirement {
         let isBranch: Bool
@@ -34,7 +20,7 @@ import VirtualPMU
     }
 
     /// A random setup: a few counters starting near 2^48 with random events and rings.
-    static func specs(_ rng: inout SplitMix64, vendor: Vendor) -> [String] {
+    static func specs(_ rng: inout SplitMix, vendor: Vendor) -> [String] {
         let events = ["instructions", "branches", "cycles", "0xC0:0x01"]
         let rings = ["", ",usr", ",os", ",usr,os"]
         var specs: [String] = []
@@ -87,7 +73,7 @@ import VirtualPMU
 
     @Test(arguments: Vendor.allCases)
     func batchSizeDoesNotChangeTheOutcome(vendor: Vendor) throws {
-        var rng = SplitMix64(state: vendor == .intel ? 0x5EED : 0xA3D)
+        var rng = SplitMix(state: vendor == .intel ? 0x5EED : 0xA3D)
         for seedCase in 0..<300 {
             let specs = Self.specs(&rng, vendor: vendor)
             let cplRun = rng.below(3) == 0 ? 3 : 0
