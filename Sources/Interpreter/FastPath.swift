@@ -22,6 +22,8 @@ enum FastForm: UInt8 {
     case aluMemoryDestination, aluMemorySource
     case movRR64, movRR32, movRI64, movRI32, load64, load32, store64, store32, lea64, lea32
     case jcc, jmp, call, ret, push64, pop64
+    // Jcc on ZF or CF with a canonical target (checked at decode): JZ, JNZ, JB, JAE.
+    case jz, jnz, jb, jae
     // 64-bit multiply and divide on registers: `imul r, r`, `mul r`, `div r`.
     case imulRR64, mul64, div64
     // Shifts of a register by a non-zero immediate count.
@@ -99,7 +101,15 @@ enum FastForm: UInt8 {
             return .imulRR64
         case .mul: return wide && destinationIsRegister ? .mul64 : nil
         case .div: return wide && destinationIsRegister ? .div64 : nil
-        case .jcc: return .jcc
+        case .jcc:
+            guard isCanonical(insn.immediate) else { return .jcc }
+            switch insn.condition {
+            case 4: return .jz
+            case 5: return .jnz
+            case 2: return .jb
+            case 3: return .jae
+            default: return .jcc
+            }
         case .jmp: return sourceIsImmediate ? .jmp : nil
         case .call: return sourceIsImmediate ? .call : nil
         case .ret: return .ret
@@ -131,7 +141,10 @@ extension CPU {
     @_transparent
     mutating func execute(_ insn: UnsafePointer<LoweredInstruction>, form: FastForm) throws(GuestFault) -> Step {
         switch form {
-        case .generic: return try execute(insn.pointee)
+        case .generic:
+            let step = try execute(insn.pointee)
+            if case .next = step, memory.codeWritten { return .codeWritten }
+            return step
         case .addRR64: aluRegister(insn, size: 8, immediate: false, .add, writes: true, .add)
         case .subRR64: aluRegister(insn, size: 8, immediate: false, .sub, writes: true, .subtract)
         case .cmpRR64: aluRegister(insn, size: 8, immediate: false, .sub, writes: false, .subtract)
@@ -166,7 +179,11 @@ extension CPU {
         case .dec64: stepRegister(insn, size: 8, .dec, .subtract)
         case .inc32: stepRegister(insn, size: 4, .inc, .add)
         case .dec32: stepRegister(insn, size: 4, .dec, .subtract)
-        case .aluMemoryDestination, .aluMemorySource:
+        case .aluMemoryDestination:
+            try executeBinary(insn.pointee)
+            rip &+= UInt64(insn.pointee.length)
+            if memory.codeWritten { return .codeWritten }
+        case .aluMemorySource:
             try executeBinary(insn.pointee)
             rip &+= UInt64(insn.pointee.length)
         case .movRR64:
@@ -194,6 +211,7 @@ extension CPU {
                 registers[Int(insn.pointee.source.rawValue)], at: effectiveAddress(insn.pointee), size: size,
                 stack: insn.pointee.attributes.contains(.stackSegment))
             rip &+= UInt64(insn.pointee.length)
+            if memory.codeWritten { return .codeWritten }
         case .lea64:
             registers[Int(insn.pointee.destination.rawValue)] = effectiveAddress(insn.pointee)
             rip &+= UInt64(insn.pointee.length)
@@ -203,6 +221,10 @@ extension CPU {
         case .jcc:
             if branchCondition(insn.pointee.condition) { return try branch(to: insn.pointee.immediate) }
             rip &+= UInt64(insn.pointee.length)
+        case .jz: return flagBranch(insn, zero: true, whenSet: true)
+        case .jnz: return flagBranch(insn, zero: true, whenSet: false)
+        case .jb: return flagBranch(insn, zero: false, whenSet: true)
+        case .jae: return flagBranch(insn, zero: false, whenSet: false)
         case .jmp:
             return try branch(to: insn.pointee.immediate)
         case .call:
@@ -220,6 +242,7 @@ extension CPU {
         case .push64:
             try push(registers[Int(insn.pointee.destination.rawValue)])
             rip &+= UInt64(insn.pointee.length)
+            if memory.codeWritten { return .codeWritten }
         case .shlRI64: shiftRegister(insn, size: 8, .shl)
         case .shrRI64: shiftRegister(insn, size: 8, .shr)
         case .sarRI64: shiftRegister(insn, size: 8, .sar)
@@ -282,6 +305,24 @@ extension CPU {
 
     /// The other conditions, out of line so ``branchCondition(_:)`` stays small enough to inline.
     @inline(never) mutating func slowCondition(_ cc: UInt8) -> Bool { condition(cc) }
+
+    /// JZ / JNZ (`zero`) or JB / JAE on a canonical target: taken when ZF or CF is `whenSet`.
+    @_transparent mutating func flagBranch(_ insn: UnsafePointer<LoweredInstruction>, zero: Bool, whenSet: Bool) -> Step {
+        let set: Bool
+        if lazy.kind == .none {
+            set = rflags & (zero ? RFlags.zf : RFlags.cf) != 0
+        } else if zero {
+            set = lazy.result == 0  // the lazy result is truncated to its size
+        } else {
+            set = lazy.carryFlag != 0
+        }
+        if set == whenSet {
+            rip = insn.pointee.immediate
+            return .jump
+        }
+        rip &+= UInt64(insn.pointee.length)
+        return .next
+    }
 
     /// `destination op= source` on general registers (or an immediate source), as executeBinary.
     @_transparent mutating func aluRegister(

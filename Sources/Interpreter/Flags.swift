@@ -74,13 +74,14 @@ extension LazyFlags {
     }
 
     /// CF of the recorded operation alone (0 or RFlags.cf), without evaluating the other flags.
+    /// Every kind but ADD and SUB stores its CF in `carry` as 0 or 1 (logic: 0), so one test
+    /// serves them all (perf: a jump table on every INC/DEC).
     @inline(__always) var carryFlag: UInt64 {
         switch kind {
-        case .none, .logic: return 0
         case .add: return result < left || (carry != 0 && result == left) ? RFlags.cf : 0
         case .sub: return left < right || (carry != 0 && left == right) ? RFlags.cf : 0
-        case .inc, .dec: return carry & RFlags.cf
-        case .multiply, .shift: return carry != 0 ? RFlags.cf : 0
+        case .none: return 0
+        default: return carry & RFlags.cf
         }
     }
 }

@@ -238,10 +238,11 @@ public final class Interpreter {
                     switch step {
                     case .next:
                         if record != last {
-                            if cpu.memory.codeWritten { break }
                             record += 1
                             continue
                         }
+                    case .codeWritten:
+                        break  // retired; the code written is invalidated below
                     case .jump:
                         if record.pointee.instruction.attributes.contains(.conditionalBranch) {
                             cpu.cycles &+= cpu.takenCycles
@@ -276,7 +277,7 @@ public final class Interpreter {
     ) -> ExitReason? {
         let exit: ExitReason
         switch step {
-        case .next: return nil
+        case .next, .codeWritten: return nil
         case .jump:
             if record.pointee.instruction.attributes.contains(.conditionalBranch) { cpu.cycles &+= cpu.takenCycles }
             return nil
@@ -345,7 +346,7 @@ public final class Interpreter {
             }
             let insn = record.pointee.instruction
             switch step {
-            case .next: break
+            case .next, .codeWritten: break
             case .jump:
                 if insn.attributes.contains(.conditionalBranch) { cpu.cycles &+= cpu.takenCycles }
             case .hostCall: return (.hostCall(insn.opcode), retired)  // completeHostCall charges and retires it

@@ -16,6 +16,26 @@ import Testing
         ISA.check(result, expect: "rax=0x2a")
     }
 
+    /// Register stores and PUSH (fast forms, which report a code write themselves) patch the next
+    /// instruction of their block: a 32-bit store rewrites `mov ebx, 1`'s imm32 to 0x2a, then a
+    /// PUSH with RSP pointing into the code rewrites part of `mov ecx, 0`'s imm32.
+    ///   0: b8 2a 00 00 00         mov eax,0x2a
+    ///   5: 89 05 01 00 00 00      mov DWORD PTR [rip+0x1],eax   # 0x40000c = imm32 of the next mov
+    ///   b: bb 01 00 00 00         mov ebx,0x1                    → mov ebx,0x2a
+    ///  10: ba 07 00 00 00         mov edx,0x7
+    ///  15: 48 8d 25 0b 00 00 00   lea rsp,[rip+0xb]              # 0x400027
+    ///  1c: 52                     push rdx                       # 8 bytes at 0x40001f…0x400026
+    ///  1d: b9 00 00 00 00         mov ecx,0x0   (bytes 0x40001d…0x400021: imm32 at 0x40001e)
+    /// The push writes RDX = 7 to 0x40001f–0x400026 (RSP 0x400027 − 8), so the imm32 at
+    /// 0x40001e…0x400021 reads 00 07 00 00 = 0x700. 7 instructions, RSP = 0x40001f.
+    @Test func registerStoreAndPushPatchTheNextInstruction() throws {
+        let result = try ISA.run(
+            "b8 2a 00 00 00 89 05 01 00 00 00 bb 01 00 00 00 ba 07 00 00 00 48 8d 25 0b 00 00 00 52 b9 00 00 00 00")
+        #expect(result.stop == .end)
+        #expect(result.instructions == 7)
+        ISA.check(result, expect: "rax=0x2a rbx=0x2a rcx=0x700 rdx=0x7 rsp=0x40001f")
+    }
+
     /// A loop body that already ran (and is cached) patches its own `mov ebx, imm`: the first pass
     /// adds 0x11, the second 0x22 ⇒ RAX = 0x33. 1 + 2×5 instructions, 2 branches.
     ///   0: b9 02 00 00 00         mov ecx,0x2

@@ -4,6 +4,10 @@ import X86IR
 enum Step {
     /// Fall through to the next record of the block.
     case next
+    /// Fell through after storing into a page that holds code: the block ends here, so the next
+    /// instruction is decoded from the new bytes. Only the storing handlers return it, which
+    /// spares every other record the check.
+    case codeWritten
     /// RIP was changed; look the target up.
     case jump
     /// HLT retired: stop the vCPU.
