@@ -199,9 +199,11 @@ struct MemoryAccess {
         throws(GuestFault) -> Int
     {
         let offset = address &- base
-        if offset <= UInt64(size - count) {
-            let first = Int(offset) >> 12
-            let last = (Int(offset) + count - 1) >> 12
+        // Wrapping arithmetic: `count` is 1…16 and `size` whole pages, so nothing can wrap, and
+        // the trapping forms put overflow branches on every guest access.
+        if offset <= UInt64(truncatingIfNeeded: size &- count) {
+            let first = Int(truncatingIfNeeded: offset) &>> 12
+            let last = (Int(truncatingIfNeeded: offset) &+ count &- 1) &>> 12
             if pages[first] & access.rawValue != 0 && pages[last] & access.rawValue != 0 {
                 return Int(offset)
             }
@@ -248,8 +250,8 @@ struct MemoryAccess {
         case 4: bytes.storeBytes(of: UInt32(truncatingIfNeeded: value), toByteOffset: offset, as: UInt32.self)
         default: bytes.storeBytes(of: value, toByteOffset: offset, as: UInt64.self)
         }
-        let first = offset >> 12
-        let last = (offset + Int(size) - 1) >> 12
+        let first = offset &>> 12
+        let last = (offset &+ Int(size) &- 1) &>> 12
         if (pages[first] | pages[last]) & GuestMemory.holdsCode != 0 {
             noteCodeWrite(first: first, last: last)
         }

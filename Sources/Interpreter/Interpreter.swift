@@ -304,7 +304,11 @@ public final class Interpreter {
         _ entry: UnsafeMutablePointer<RecordStore.Entry>, before end: UnsafeMutablePointer<RecordStore.Entry>,
         startCS: UInt16, cpu: inout CPU
     ) -> Int {
-        let count = end - entry
+        // A shift, not Swift's signed pointer distance (an exact division with sign fix-ups): the
+        // stride is a power of two (64, RecordLayoutTests) and `end` is never before `entry`.
+        let count =
+            (Int(bitPattern: end) &- Int(bitPattern: entry))
+            &>> MemoryLayout<RecordStore.Entry>.stride.trailingZeroBitCount
         guard count > 0 else { return 0 }
         let lastRecord = end - 1
         cpu.cycles &+= entry.pointee.blockCost &- lastRecord.pointee.blockCost &+ lastRecord.pointee.cost
