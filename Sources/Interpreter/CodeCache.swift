@@ -99,11 +99,14 @@ struct CodeCache {
         // Suffix totals, so a block entered at any of its records is retired in one step.
         var length: UInt32 = 0
         var cost: UInt64 = 0
+        let last = records[records.count - 1]
         for index in stride(from: records.count - 1, through: first, by: -1) {
             length += 1
             cost &+= records[index].cost
             records[index].blockLength = length
             records[index].blockCost = cost
+            records[index].blockBranches = last.branchCount
+            records[index].blockEnterLeave = last.enterLeaveCount
         }
         return first
     }

@@ -225,8 +225,9 @@ public final class Interpreter {
                 // The block path, written out here rather than called: a call per block cost
                 // a 3 KB frame set-up (perf annotate).
                 let startCS = cpu.cs
-                let last = entry + (length - 1)
                 var record = entry
+                var left = length  // records of the block still to run, this one included
+                var whole = true
                 while true {
                     let step: Step
                     do {
@@ -237,12 +238,13 @@ public final class Interpreter {
                     }
                     switch step {
                     case .next:
-                        if record != last {
+                        left &-= 1
+                        if left != 0 {
                             record += 1
                             continue
                         }
                     case .codeWritten:
-                        break  // retired; the code written is invalidated below
+                        whole = left == 1  // retired; the code written is invalidated below
                     case .jump:
                         if record.pointee.instruction.attributes.contains(.conditionalBranch) {
                             cpu.cycles &+= cpu.takenCycles
@@ -254,7 +256,12 @@ public final class Interpreter {
                     }
                     break
                 }
-                retired &+= retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu)
+                if whole {
+                    retireWholeBlock(entry, startCS: startCS, cpu: &cpu)
+                    retired &+= length
+                } else {
+                    retired &+= retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu)
+                }
                 if cpu.memory.codeWritten {
                     cache.invalidate(pages: guestMemory.takeWrittenCodePages(), memory: guestMemory)
                 }
@@ -295,6 +302,38 @@ public final class Interpreter {
         return exit
     }
 
+    /// Retires a block run from `entry` to its end: everything comes from the entry record.
+    @inline(__always)
+    private func retireWholeBlock(_ entry: UnsafeMutablePointer<RecordStore.Entry>, startCS: UInt16, cpu: inout CPU) {
+        cpu.cycles &+= entry.pointee.blockCost
+        let count = UInt64(entry.pointee.blockLength)
+        let branch = UInt64(entry.pointee.blockBranches)
+        let frame = UInt64(entry.pointee.blockEnterLeave)
+        let endCS = cpu.cs
+        if (startCS | endCS) & 3 == 0 {
+            cpu.kernelCounts.instructions &+= count
+            cpu.kernelCounts.branches &+= branch
+            cpu.kernelCounts.enterLeave &+= frame
+        } else {
+            countTail(count, branch: branch, frame: frame, startCS: startCS, cpu: &cpu)
+        }
+    }
+
+    /// The rarer split: all but the last record at `startCS`, the last (and its branch) at the CS
+    /// it ended at.
+    private func countTail(_ count: UInt64, branch: UInt64, frame: UInt64, startCS: UInt16, cpu: inout CPU) {
+        let endCS = cpu.cs
+        cpu.countInstructions(count &- 1, cs: startCS)
+        cpu.countInstructions(1, cs: endCS)
+        if endCS & 3 == 0 {
+            cpu.kernelCounts.branches &+= branch
+            cpu.kernelCounts.enterLeave &+= frame
+        } else {
+            cpu.userCounts.branches &+= branch
+            cpu.userCounts.enterLeave &+= frame
+        }
+    }
+
     /// Retires the records from `entry` up to (not including) `end` of one block: their count,
     /// static cycles, and the branch and ENTER/LEAVE of the last one. The last record is counted
     /// at the privilege it ended at, the others at `startCS` (only a block's last record can
@@ -322,15 +361,7 @@ public final class Interpreter {
             cpu.kernelCounts.branches &+= branch
             cpu.kernelCounts.enterLeave &+= frame
         } else {
-            cpu.countInstructions(UInt64(count &- 1), cs: startCS)
-            cpu.countInstructions(1, cs: endCS)
-            if endCS & 3 == 0 {
-                cpu.kernelCounts.branches &+= branch
-                cpu.kernelCounts.enterLeave &+= frame
-            } else {
-                cpu.userCounts.branches &+= branch
-                cpu.userCounts.enterLeave &+= frame
-            }
+            countTail(UInt64(count), branch: branch, frame: frame, startCS: startCS, cpu: &cpu)
         }
         return count
     }

@@ -22,9 +22,13 @@ final class RecordStore {
         var branchCount: UInt8 = 0
         /// 1 for ENTER and LEAVE (the `enter-leave-branch` quirk's count).
         var enterLeaveCount: UInt8 = 0
+        /// `branchCount` and `enterLeaveCount` of the block's last record, so a block run to its
+        /// end is retired from its entry record alone.
+        var blockBranches: UInt8 = 0
+        var blockEnterLeave: UInt8 = 0
         /// Pads the entry to 64 bytes, so the distance between two records is a shift, not a
         /// division by 56 (perf: a multiply-high sequence in every block's retirement).
-        private var padding: (UInt32, UInt16) = (0, 0)
+        private var padding: UInt32 = 0
 
         init(instruction: LoweredInstruction, cost: UInt64, form: FastForm) {
             self.instruction = instruction
