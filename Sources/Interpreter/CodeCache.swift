@@ -90,7 +90,7 @@ struct CodeCache {
                 || after == end || after >= limit || after & 0xFFF == 0 || after < pc
             if stop { insn.attributes.insert(.blockEnd) }
             if insn.opcode.isConditionalBranch { insn.attributes.insert(.conditionalBranch) }
-            records.append(RecordStore.Entry(instruction: insn, cost: staticCost(insn), form: fastForms ? FastForm(insn) : .generic))
+            records.append(RecordStore.Entry(instruction: insn, address: pc, form: fastForms ? FastForm(insn) : .generic))
             if stop { break }
             pc = after
         }
@@ -102,7 +102,7 @@ struct CodeCache {
         let last = records[records.count - 1]
         for index in stride(from: records.count - 1, through: first, by: -1) {
             length += 1
-            cost &+= records[index].cost
+            cost &+= staticCost(records[index].instruction)
             records[index].blockLength = length
             records[index].blockCost = cost
             records[index].blockBranches = last.branchCount

@@ -137,11 +137,18 @@ enum FastOperation {
 }
 
 extension CPU {
-    /// Executes one cached record through its fast form, or through ``execute(_:)``.
+    /// Executes one cached record at `address` through its fast form, or through ``execute(_:)``.
+    ///
+    /// Fast forms leave RIP alone when they fall through: the run loop sets it from the record's
+    /// address where it can be observed (a block's end, a fault), which spares a read-modify-write
+    /// of RIP per instruction. The generic path and branches see and set it as before.
     @_transparent
-    mutating func execute(_ insn: UnsafePointer<LoweredInstruction>, form: FastForm) throws(GuestFault) -> Step {
+    mutating func execute(_ insn: UnsafePointer<LoweredInstruction>, form: FastForm, address: UInt64)
+        throws(GuestFault) -> Step
+    {
         switch form {
         case .generic:
+            rip = address
             let step = try execute(insn.pointee)
             if case .next = step, memory.codeWritten { return .codeWritten }
             return step
@@ -181,46 +188,35 @@ extension CPU {
         case .dec32: stepRegister(insn, size: 4, .dec, .subtract)
         case .aluMemoryDestination:
             try executeBinary(insn.pointee)
-            rip &+= UInt64(insn.pointee.length)
             if memory.codeWritten { return .codeWritten }
         case .aluMemorySource:
             try executeBinary(insn.pointee)
-            rip &+= UInt64(insn.pointee.length)
         case .movRR64:
             registers[Int(insn.pointee.destination.rawValue)] = registers[Int(insn.pointee.source.rawValue)]
-            rip &+= UInt64(insn.pointee.length)
         case .movRR32:
             registers[Int(insn.pointee.destination.rawValue)] =
                 registers[Int(insn.pointee.source.rawValue)] & 0xFFFF_FFFF
-            rip &+= UInt64(insn.pointee.length)
         case .movRI64:
             registers[Int(insn.pointee.destination.rawValue)] = insn.pointee.immediate
-            rip &+= UInt64(insn.pointee.length)
         case .movRI32:
             registers[Int(insn.pointee.destination.rawValue)] = insn.pointee.immediate & 0xFFFF_FFFF
-            rip &+= UInt64(insn.pointee.length)
         case .load64, .load32:
             let size: UInt8 = form == .load64 ? 8 : 4
             let value = try load(
                 effectiveAddress(insn.pointee), size: size, stack: insn.pointee.attributes.contains(.stackSegment))
             registers[Int(insn.pointee.destination.rawValue)] = value
-            rip &+= UInt64(insn.pointee.length)
         case .store64, .store32:
             let size: UInt8 = form == .store64 ? 8 : 4
             try store(
                 registers[Int(insn.pointee.source.rawValue)], at: effectiveAddress(insn.pointee), size: size,
                 stack: insn.pointee.attributes.contains(.stackSegment))
-            rip &+= UInt64(insn.pointee.length)
             if memory.codeWritten { return .codeWritten }
         case .lea64:
             registers[Int(insn.pointee.destination.rawValue)] = effectiveAddress(insn.pointee)
-            rip &+= UInt64(insn.pointee.length)
         case .lea32:
             registers[Int(insn.pointee.destination.rawValue)] = effectiveAddress(insn.pointee) & 0xFFFF_FFFF
-            rip &+= UInt64(insn.pointee.length)
         case .jcc:
             if branchCondition(insn.pointee.condition) { return try branch(to: insn.pointee.immediate) }
-            rip &+= UInt64(insn.pointee.length)
         case .jz: return flagBranch(insn, zero: true, whenSet: true)
         case .jnz: return flagBranch(insn, zero: true, whenSet: false)
         case .jb: return flagBranch(insn, zero: false, whenSet: true)
@@ -230,7 +226,7 @@ extension CPU {
         case .call:
             let target = insn.pointee.immediate
             guard isCanonical(target) else { throw .generalProtection() }
-            try push(rip &+ UInt64(insn.pointee.length))
+            try push(address &+ UInt64(insn.pointee.length))
             rip = target
             return .jump
         case .ret:
@@ -241,7 +237,6 @@ extension CPU {
             return .jump
         case .push64:
             try push(registers[Int(insn.pointee.destination.rawValue)])
-            rip &+= UInt64(insn.pointee.length)
             if memory.codeWritten { return .codeWritten }
         case .shlRI64: shiftRegister(insn, size: 8, .shl)
         case .shrRI64: shiftRegister(insn, size: 8, .shr)
@@ -257,14 +252,12 @@ extension CPU {
             let fits = product.high == (Int64(bitPattern: product.low) < 0 ? -1 : 0)
             registers[Int(insn.pointee.destination.rawValue)] = product.low
             setMultiplyFlags(low: product.low, size: 8, overflow: !fits)
-            rip &+= UInt64(insn.pointee.length)
         case .mul64:
             // As executeWideMultiply: RDX:RAX = RAX × source; CF = OF = RDX ≠ 0.
             let (high, low) = registers[GPR.rax].multipliedFullWidth(by: registers[Int(insn.pointee.destination.rawValue)])
             registers[GPR.rax] = low
             registers[GPR.rdx] = high
             setMultiplyFlags(low: low, size: 8, overflow: high != 0)
-            rip &+= UInt64(insn.pointee.length)
         case .div64:
             // As executeDivide: #DE for a zero divisor or a quotient over 64 bits; flags kept.
             let divisor = registers[Int(insn.pointee.destination.rawValue)]
@@ -275,12 +268,10 @@ extension CPU {
                 high == 0 ? (low / divisor, low % divisor) : divisor.dividingFullWidth((high, low))
             registers[GPR.rax] = quotient
             registers[GPR.rdx] = remainder
-            rip &+= UInt64(insn.pointee.length)
         case .pop64:
             let value = try load(registers[GPR.rsp], size: 8, stack: true)
             registers[GPR.rsp] &+= 8
             registers[Int(insn.pointee.destination.rawValue)] = value
-            rip &+= UInt64(insn.pointee.length)
         }
         return .next
     }
@@ -320,7 +311,6 @@ extension CPU {
             rip = insn.pointee.immediate
             return .jump
         }
-        rip &+= UInt64(insn.pointee.length)
         return .next
     }
 
@@ -337,7 +327,6 @@ extension CPU {
         lazy = LazyFlags(kind: kind, size: size, left: a, right: b, result: result, carry: 0)
         // A 32-bit result is already zero-extended by the mask (the x86-64 rule for 32-bit writes).
         if writes { registers[destination] = result }
-        rip &+= UInt64(insn.pointee.length)
     }
 
     /// SHL / SHR / SAR of a register by a non-zero immediate, as executeShift (same CF and OF
@@ -369,7 +358,6 @@ extension CPU {
         }
         registers[destination] = result
         lazy = LazyFlags(kind: .shift, size: size, left: 0, right: overflow, result: result, carry: carry)
-        rip &+= UInt64(insn.pointee.length)
     }
 
     /// INC / DEC of a general register, as executeUnary (CF carried along by setLazy).
@@ -382,6 +370,5 @@ extension CPU {
         let result = operation.apply(a, 1) & m
         setLazy(kind, size: size, a, 1, result)
         registers[destination] = result
-        rip &+= UInt64(insn.pointee.length)
     }
 }

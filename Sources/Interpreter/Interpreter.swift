@@ -231,8 +231,10 @@ public final class Interpreter {
                 while true {
                     let step: Step
                     do {
-                        step = try cpu.execute(record.pointer(to: \.instruction)!, form: record.pointee.form)
+                        step = try cpu.execute(
+                            record.pointer(to: \.instruction)!, form: record.pointee.form, address: record.pointee.address)
                     } catch {
+                        cpu.rip = record.pointee.address  // a fault leaves RIP at the instruction
                         retired &+= retireBlock(entry, before: record, startCS: startCS, cpu: &cpu)
                         return .fault(error)
                     }
@@ -243,8 +245,10 @@ public final class Interpreter {
                             record += 1
                             continue
                         }
+                        cpu.rip = record.pointee.address &+ UInt64(record.pointee.instruction.length)
                     case .codeWritten:
                         whole = left == 1  // retired; the code written is invalidated below
+                        cpu.rip = record.pointee.address &+ UInt64(record.pointee.instruction.length)
                     case .jump:
                         if record.pointee.instruction.attributes.contains(.conditionalBranch) {
                             cpu.cycles &+= cpu.takenCycles
@@ -350,7 +354,7 @@ public final class Interpreter {
             &>> MemoryLayout<RecordStore.Entry>.stride.trailingZeroBitCount
         guard count > 0 else { return 0 }
         let lastRecord = end - 1
-        cpu.cycles &+= entry.pointee.blockCost &- lastRecord.pointee.blockCost &+ lastRecord.pointee.cost
+        cpu.cycles &+= entry.pointee.blockCost &- lastRecord.pointee.blockCost &+ lastRecord.cost
         let branch = UInt64(lastRecord.pointee.branchCount)
         let frame = UInt64(lastRecord.pointee.enterLeaveCount)
         let endCS = cpu.cs
@@ -375,32 +379,34 @@ public final class Interpreter {
         while true {
             let step: Step
             do {
-                step = try cpu.execute(record.pointer(to: \.instruction)!, form: record.pointee.form)
+                step = try cpu.execute(
+                    record.pointer(to: \.instruction)!, form: record.pointee.form, address: record.pointee.address)
             } catch {
+                cpu.rip = record.pointee.address
                 return (.fault(error), retired)
             }
             let insn = record.pointee.instruction
             switch step {
-            case .next, .codeWritten: break
+            case .next, .codeWritten: cpu.rip = record.pointee.address &+ UInt64(insn.length)
             case .jump:
                 if insn.attributes.contains(.conditionalBranch) { cpu.cycles &+= cpu.takenCycles }
             case .hostCall: return (.hostCall(insn.opcode), retired)  // completeHostCall charges and retires it
             case .unsupported: return (.unsupported, retired)
             case .halt:
                 cpu.retire(insn)
-                cpu.cycles &+= record.pointee.cost
+                cpu.cycles &+= record.cost
                 return (.halt, retired + 1)
             case .trap(let vector):
                 cpu.retire(insn)
-                cpu.cycles &+= record.pointee.cost
+                cpu.cycles &+= record.cost
                 return (.trap(vector: vector), retired + 1)
             case .leaveRun:
                 cpu.retire(insn)
-                cpu.cycles &+= record.pointee.cost
+                cpu.cycles &+= record.cost
                 return (.stateChanged, retired + 1)
             }
             // Charged after completion, never for a fault (cycle-model.md §2, §3.2).
-            cpu.cycles &+= record.pointee.cost
+            cpu.cycles &+= record.cost
             cpu.retire(insn)
             retired += 1
             if cpu.memory.codeWritten {

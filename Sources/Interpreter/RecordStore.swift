@@ -11,9 +11,11 @@ import X86IR
 final class RecordStore {
     struct Entry {
         var instruction: LoweredInstruction
-        /// Static cycle cost, computed once at decode (cycle-model.md §2).
-        var cost: UInt64
-        /// Static cycle cost of this record and the rest of its block.
+        /// The guest address of the instruction: the run loop sets RIP from it only where RIP is
+        /// observable (block ends, faults, the generic path), not after every instruction.
+        var address: UInt64
+        /// Static cycle cost (cycle-model.md §2) of this record and the rest of its block; a
+        /// record's own cost is the difference to the next one's (``cost``).
         var blockCost: UInt64 = 0
         /// Records from this one to the end of its block, this one included.
         var blockLength: UInt32 = 1
@@ -30,9 +32,9 @@ final class RecordStore {
         /// division by 56 (perf: a multiply-high sequence in every block's retirement).
         private var padding: UInt32 = 0
 
-        init(instruction: LoweredInstruction, cost: UInt64, form: FastForm) {
+        init(instruction: LoweredInstruction, address: UInt64, form: FastForm) {
             self.instruction = instruction
-            self.cost = cost
+            self.address = address
             self.form = form
             branchCount = instruction.opcode.isBranch ? 1 : 0
             enterLeaveCount = instruction.opcode == .enter || instruction.opcode == .leave ? 1 : 0
@@ -74,4 +76,12 @@ final class RecordStore {
     }
 
     func removeAll() { count = 0 }
+}
+
+extension UnsafeMutablePointer where Pointee == RecordStore.Entry {
+    /// This record's own static cycle cost: its block's suffix cost from here minus the next
+    /// record's (the records of a block are consecutive).
+    @inline(__always) var cost: UInt64 {
+        pointee.blockLength > 1 ? pointee.blockCost &- (self + 1).pointee.blockCost : pointee.blockCost
+    }
 }
