@@ -41,7 +41,7 @@ struct BatchRun {
         let overflowsBefore = trace == nil ? [] : pmu.overflowCounts()
         let pmisBefore = pmu.pmis.count
         if let record = pmu.handleEvents(step: step, afterInstructions: instructions, rip: interpreter.rip) {
-            let index = pmu.pmis.count - 1
+            let index = pmu.pmisAccepted - 1  // beyond the record limit, marking it is a no-op
             sampler?.take(record, at: lastRetiredRIP, pmu: pmu)
             interrupts.accept(record, index: index, interpreter: interpreter)
         }

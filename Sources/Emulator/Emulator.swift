@@ -92,7 +92,7 @@ public final class Emulator {
             rip: interpreter.rip, rflags: interpreter.rflags, vendor: configuration.pmu.vendor,
             model: configuration.pmu.model, exitEvery: configuration.exitEvery, globalStatus: pmu.globalStatus,
             counters: pmu.counters, namedCounters: Set(configuration.counters.map(\.counterName)), pmis: pmu.pmis,
-            pmisSuppressed: pmu.pmisSuppressed, host: host, origin: code.origin,
+            pmisAccepted: pmu.pmisAccepted, pmisSuppressed: pmu.pmisSuppressed, host: host, origin: code.origin,
             hardware: HardwareReport(
                 cycles: run.clock.coreCycles, refCycles: run.clock.referenceCycles,
                 hostEstimatedNanoseconds: estimate,

@@ -103,7 +103,7 @@ extension RunResult {
                     ("counters", .array(counterItems)),
                     ("pmis", .array(pmiItems)),
                     ("pmis_suppressed", .signed(pmisSuppressed)),
-                ])
+                ] + (pmisAccepted > pmis.count ? [("pmis_unrecorded", .signed(pmisAccepted - pmis.count))] : []))
             ),
             ("vendor", .string(vendor.rawValue)),
             ("model", .string(model.rawValue)),

@@ -39,7 +39,9 @@ public struct RunResult: Sendable {
     public var counters: [CounterReport]
     /// Counters the user named with `--pmc`.
     public var namedCounters: Set<String>
+    /// The first ``PMU/pmiRecordLimit`` PMIs; ``pmisAccepted`` counts them all.
     public var pmis: [PMIRecord]
+    public var pmisAccepted: Int
     public var pmisSuppressed: Int
     public var host: HostStatistics
     public var origin: String

@@ -14,7 +14,8 @@ extension RunResult {
             lines.append(line)
         }
         lines.append(Self.column(hex(globalStatus)) + "      global_status")
-        var pmiLine = Self.column(String(pmis.count)) + "      PMIs"
+        var pmiLine = Self.column(String(pmisAccepted)) + "      PMIs"
+        if pmisAccepted > pmis.count { pmiLine += " (the first \(pmis.count) recorded)" }
         if pmisSuppressed > 0 { pmiLine += " (\(pmisSuppressed) suppressed by a masked LVTPC)" }
         lines.append(pmiLine)
         lines.append("")

@@ -130,7 +130,8 @@ extension PMU {
             step: step, afterInstructions: afterInstructions, rip: rip, globalStatus: globalStatus,
             mode: isNMI ? "nmi" : "fixed", vector: isNMI ? 2 : Int(lvtpc & LVTPC.vectorMask),
             sources: sources, vectored: false)
-        pmis.append(record)
+        pmisAccepted += 1
+        if pmis.count < Self.pmiRecordLimit { pmis.append(record) }
         if vendor == .intel {
             lvtpc |= LVTPC.masked
         }

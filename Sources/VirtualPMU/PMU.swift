@@ -55,8 +55,13 @@ public final class PMU {
 
     /// The x2APIC LVT Performance Counter register.
     public internal(set) var lvtpc: UInt64 = LVTPC.defaultValue
-    /// PMIs accepted through LVTPC, in order.
+    /// The first ``pmiRecordLimit`` PMIs accepted through LVTPC, in order.
     public internal(set) var pmis: [PMIRecord] = []
+    /// PMIs accepted through LVTPC, recorded or not.
+    public internal(set) var pmisAccepted = 0
+    /// Records kept in ``pmis``: a sampling period of 1 over the default 100 M-instruction limit
+    /// would otherwise keep tens of millions of records (1.8 GB measured at 10 M instructions).
+    public static let pmiRecordLimit = 100_000
     /// PMI requests consumed while LVTPC was masked.
     public internal(set) var pmisSuppressed = 0
     /// Host perf-event statistics.

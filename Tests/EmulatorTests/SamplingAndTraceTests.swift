@@ -23,6 +23,20 @@ import Testing
         #expect(result.instructions == 4000)
     }
 
+    /// PMI records are bounded (PMU.pmiRecordLimit) while the count stays exact: rcx = 75,001 ⇒
+    /// 300,004 instructions; period 3 wraps at instructions 3k, k = 1…100,001 (3 · 100,002 > 300,004),
+    /// one PMI each. Keeping every record cost 1.8 GB at period 1 over 10 M instructions.
+    @Test func pmiRecordsStopAtTheLimitButAreAllCounted() throws {
+        var options = Options(registers: ["rcx=75001"])
+        options.hardware.sample = try SampleRequest.parse("instructions,period=3")
+        let result = try GuestProgram.run(hex: Self.loop, options)
+        #expect(result.instructions == 300_004)
+        #expect(result.pmisAccepted == 100_001)
+        #expect(result.pmis.count == 100_000)
+        #expect(try #require(result.hardware.profile).total == 100_001)
+        #expect(result.json.rendered().contains("\"pmis_unrecorded\": 1"))
+    }
+
     @Test func withLongerBatchesSamplesNameTheBatchsLastInstruction() throws {
         // --exit-every 4: the wrap at instruction 101 is seen at the step after instruction 104 (a JNZ);
         // the re-arm there drops the 3 events after the wrap, so every period is 104 and every sample
