@@ -197,6 +197,11 @@ public final class Interpreter {
         var cpu = self.cpu
         defer { self.cpu = cpu }
         var retired = 0
+        // The host may have written code since the last run (an interrupt frame pushed onto a
+        // page that holds code, a host call's store): drop those records before running any.
+        if cpu.memory.codeWritten {
+            cache.invalidate(pages: guestMemory.takeWrittenCodePages(), memory: guestMemory)
+        }
         let slots = cache.slots.base
         let slotCount = UInt64(cache.slots.count)
         let codeStart = cache.start
