@@ -137,6 +137,19 @@ enum FastOperation {
 }
 
 extension CPU {
+    /// Executes cached record `record`; a fault leaves RIP at it (the fast forms do not keep RIP
+    /// up to date as they go).
+    @_transparent
+    mutating func execute(record: UnsafeMutablePointer<RecordStore.Entry>) throws(GuestFault) -> Step {
+        do {
+            return try execute(
+                record.pointer(to: \.instruction)!, form: record.pointee.form, address: record.pointee.address)
+        } catch {
+            rip = record.pointee.address
+            throw error
+        }
+    }
+
     /// Executes one cached record at `address` through its fast form, or through ``execute(_:)``.
     ///
     /// Fast forms leave RIP alone when they fall through: the run loop sets it from the record's

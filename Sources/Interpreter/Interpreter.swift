@@ -236,10 +236,8 @@ public final class Interpreter {
                 while true {
                     let step: Step
                     do {
-                        step = try cpu.execute(
-                            record.pointer(to: \.instruction)!, form: record.pointee.form, address: record.pointee.address)
+                        step = try cpu.execute(record: record)
                     } catch {
-                        cpu.rip = record.pointee.address  // a fault leaves RIP at the instruction
                         retired &+= retireBlock(entry, before: record, startCS: startCS, cpu: &cpu)
                         return .fault(error)
                     }
@@ -384,10 +382,8 @@ public final class Interpreter {
         while true {
             let step: Step
             do {
-                step = try cpu.execute(
-                    record.pointer(to: \.instruction)!, form: record.pointee.form, address: record.pointee.address)
+                step = try cpu.execute(record: record)
             } catch {
-                cpu.rip = record.pointee.address
                 return (.fault(error), retired)
             }
             let insn = record.pointee.instruction
