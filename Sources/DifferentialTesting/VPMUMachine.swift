@@ -49,14 +49,7 @@ struct VPMUMachine {
         var configuration = RunConfiguration()
         configuration.maxInstructions = GuestMachine.instructionLimit
         configuration.exitEvery = exitEvery
-        do {
-            configuration.counters = [
-                try PMCProgram.parse("gp0=instructions", vendor: .intel),
-                try PMCProgram.parse("gp1=branches", vendor: .intel),
-            ]
-        } catch {
-            throw .badOption(error.description)
-        }
+        try configuration.countInstructionsAndBranches()
         let result = try emulator.run(code, configuration: configuration)
         let gp0 = result.counters.first { $0.name == "gp0" }?.value ?? 0
         let gp1 = result.counters.first { $0.name == "gp1" }?.value ?? 0

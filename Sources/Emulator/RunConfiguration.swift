@@ -76,3 +76,18 @@ public struct RunConfiguration: Sendable {
         }
     }
 }
+
+extension RunConfiguration {
+    /// Programs gp0 to count instructions and gp1 branches on Intel (issue 8's two PMCs): the set-up
+    /// of `vpmu bench` and of the Unicorn comparison.
+    public mutating func countInstructionsAndBranches() throws(InputError) {
+        do {
+            counters = [
+                try PMCProgram.parse("gp0=instructions", vendor: .intel),
+                try PMCProgram.parse("gp1=branches", vendor: .intel),
+            ]
+        } catch {
+            throw .badOption(error.description)
+        }
+    }
+}

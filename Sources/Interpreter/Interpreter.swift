@@ -281,9 +281,8 @@ public final class Interpreter {
         }
     }
 
-    /// What a record that did not simply fall through means on the block path: nil to go on (a
-    /// taken branch, charged its `taken` cycles), or the exit, with the block retired as far as
-    /// that record allows.
+    /// What a record that stops the vCPU means on the block path: the exit, with the block retired
+    /// as far as that record allows. (Fall-through, code writes and branches the loop handles.)
     @inline(never)
     private func blockExit(
         _ step: Step, _ entry: UnsafeMutablePointer<RecordStore.Entry>, _ record: UnsafeMutablePointer<RecordStore.Entry>,
@@ -291,10 +290,7 @@ public final class Interpreter {
     ) -> ExitReason? {
         let exit: ExitReason
         switch step {
-        case .next, .codeWritten: return nil
-        case .jump:
-            if record.pointee.instruction.attributes.contains(.conditionalBranch) { cpu.cycles &+= cpu.takenCycles }
-            return nil
+        case .next, .codeWritten, .jump: return nil
         case .hostCall:
             retired &+= retireBlock(entry, before: record, startCS: startCS, cpu: &cpu)
             return .hostCall(record.pointee.instruction.opcode)

@@ -90,14 +90,7 @@ public struct BenchRunner {
         var configuration = RunConfiguration()
         for (number, value) in workload.registers { configuration.registers[number] = value }
         if engine != "vpmu no counters" {
-            do {
-                configuration.counters = [
-                    try PMCProgram.parse("gp0=instructions", vendor: .intel),
-                    try PMCProgram.parse("gp1=branches", vendor: .intel),
-                ]
-            } catch {
-                throw .badOption(error.description)
-            }
+            try configuration.countInstructionsAndBranches()
             configuration.exitEvery = engine == "vpmu exit-every 1" ? 1 : 256
         }
         return configuration
