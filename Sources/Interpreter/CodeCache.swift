@@ -83,10 +83,13 @@ struct CodeCache {
             memory.markHoldsCode(pc)
             memory.markHoldsCode(after &- 1)
             slots.base[Int(pc - start)] = Int32(records.count)
-            // ENTER and LEAVE end blocks so that, like a branch, only a block's last record can
-            // need the `enter-leave-branch` count (the run loop retires a block at once).
+            // A block runs on past a conditional branch (a taken one leaves it early, retiring
+            // only what ran), so a loop body with a few forward Jcc is one block, not several.
+            // ENTER and LEAVE end blocks so that only a block's last record can need the
+            // `enter-leave-branch` count.
+            let endsHere = insn.opcode.endsBlock && !insn.opcode.isConditionalBranch
             let stop =
-                insn.opcode.endsBlock || insn.opcode == .enter || insn.opcode == .leave || crossesPage
+                endsHere || insn.opcode == .enter || insn.opcode == .leave || crossesPage
                 || after == end || after >= limit || after & 0xFFF == 0 || after < pc
             if stop { insn.attributes.insert(.blockEnd) }
             if insn.opcode.isConditionalBranch { insn.attributes.insert(.conditionalBranch) }
@@ -97,15 +100,18 @@ struct CodeCache {
         guard records.count > first else { return nil }
         records[records.count - 1].instruction.attributes.insert(.blockEnd)
         // Suffix totals, so a block entered at any of its records is retired in one step.
-        var length: UInt32 = 0
+        var length: UInt8 = 0
         var cost: UInt64 = 0
+        var branches: UInt8 = 0
         let last = records[records.count - 1]
         for index in stride(from: records.count - 1, through: first, by: -1) {
             length += 1
+            records[index].costAfter = cost
             cost &+= staticCost(records[index].instruction)
+            branches += records[index].branchCount
             records[index].blockLength = length
             records[index].blockCost = cost
-            records[index].blockBranches = last.branchCount
+            records[index].blockBranches = branches
             records[index].blockEnterLeave = last.enterLeaveCount
         }
         return first

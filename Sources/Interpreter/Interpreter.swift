@@ -184,11 +184,13 @@ public final class Interpreter {
     /// A store into a page holding code drops that page's records and ends the block, so the
     /// next instruction is decoded from the new bytes (x86 self-modifying-code semantics).
     ///
-    /// A block that fits in what is left of the budget and of the cycle fuel runs with no
-    /// per-instruction accounting: its retirements and static cycles are added once, when it
-    /// ends (or at the record that faults, stops or writes code). Only a block's last record can
-    /// be a branch, ENTER/LEAVE or change the privilege level, so the totals are those the
-    /// per-instruction path would have summed. Otherwise the block runs record by record.
+    /// A block whose static cycles fit in what is left of the cycle fuel runs with no
+    /// per-instruction accounting, up to its end or the last record the budget allows: its
+    /// retirements and static cycles are added once, when it ends (or at a taken conditional
+    /// branch inside it, or the record that faults, stops or writes code), from the records'
+    /// suffix totals. Only a block's last record can be ENTER/LEAVE or change the privilege
+    /// level, so the totals are those the per-instruction path would have summed. Otherwise
+    /// the block runs record by record.
     @inline(never)
     public func run(budget: Int) -> ExitReason {
         guard budget > 0 else { return .budgetSpent }
@@ -223,36 +225,31 @@ public final class Interpreter {
             }
             // Valid for the whole block: the store moves only when a lookup decodes.
             let entry = records + index
-            let length = Int(entry.pointee.blockLength)
-            if length <= budget &- retired && cpu.cycles < cpu.cycleFuel
-                && entry.pointee.blockCost < cpu.cycleFuel &- cpu.cycles
-            {
+            if cpu.cycles < cpu.cycleFuel && entry.pointee.blockCost < cpu.cycleFuel &- cpu.cycles {
                 // The block path, written out here rather than called: a call per block cost
-                // a 3 KB frame set-up (perf annotate).
+                // a 3 KB frame set-up (perf annotate). It runs to the block's end or to the
+                // last record the budget allows, whichever is first.
                 let startCS = cpu.cs
+                let last = entry + (min(Int(entry.pointee.blockLength), budget &- retired) &- 1)
                 var record = entry
-                var left = length  // records of the block still to run, this one included
-                var whole = true
                 while true {
                     let step: Step
                     do {
                         step = try cpu.execute(record: record)
                     } catch {
-                        retired &+= retireBlock(entry, before: record, startCS: startCS, cpu: &cpu)
+                        if record != entry { retired &+= retire(entry, through: record - 1, startCS: startCS, cpu: &cpu) }
                         return .fault(error)
                     }
                     switch step {
                     case .next:
-                        left &-= 1
-                        if left != 0 {
+                        if record != last {
                             record += 1
                             continue
                         }
                         cpu.rip = record.pointee.address &+ UInt64(record.pointee.instruction.length)
-                    case .codeWritten:
-                        whole = left == 1  // retired; the code written is invalidated below
+                    case .codeWritten:  // retired; the code written is invalidated below
                         cpu.rip = record.pointee.address &+ UInt64(record.pointee.instruction.length)
-                    case .jump:
+                    case .jump:  // a taken branch, at the block's end or a conditional one before it
                         if record.pointee.instruction.attributes.contains(.conditionalBranch) {
                             cpu.cycles &+= cpu.takenCycles
                         }
@@ -263,12 +260,7 @@ public final class Interpreter {
                     }
                     break
                 }
-                if whole {
-                    retireWholeBlock(entry, startCS: startCS, cpu: &cpu)
-                    retired &+= length
-                } else {
-                    retired &+= retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu)
-                }
+                retired &+= retire(entry, through: record, startCS: startCS, cpu: &cpu)
                 if cpu.memory.codeWritten {
                     cache.invalidate(pages: guestMemory.takeWrittenCodePages(), memory: guestMemory)
                 }
@@ -291,82 +283,64 @@ public final class Interpreter {
         let exit: ExitReason
         switch step {
         case .next, .codeWritten, .jump: return nil
-        case .hostCall:
-            retired &+= retireBlock(entry, before: record, startCS: startCS, cpu: &cpu)
-            return .hostCall(record.pointee.instruction.opcode)
-        case .unsupported:
-            retired &+= retireBlock(entry, before: record, startCS: startCS, cpu: &cpu)
+        case .hostCall, .unsupported:  // not executed: the records before it retire
+            if record != entry { retired &+= retire(entry, through: record - 1, startCS: startCS, cpu: &cpu) }
+            if case .hostCall = step { return .hostCall(record.pointee.instruction.opcode) }
             return .unsupported
         case .halt: exit = .halt
         case .trap(let vector): exit = .trap(vector: vector)
         case .leaveRun: exit = .stateChanged
         }
-        retired &+= retireBlock(entry, before: record + 1, startCS: startCS, cpu: &cpu)
+        retired &+= retire(entry, through: record, startCS: startCS, cpu: &cpu)
         return exit
     }
 
-    /// Retires a block run from `entry` to its end: everything comes from the entry record.
+    /// Retires the records from `entry` to `last` (included) of one block: their count, static
+    /// cycles, branches and the ENTER/LEAVE of the last, all from the suffix totals of the two
+    /// records. Only a block's last record can change the privilege level (and it then ends the
+    /// run), so it is counted at the CS it ended at and the others at `startCS`.
     @inline(__always)
-    private func retireWholeBlock(_ entry: UnsafeMutablePointer<RecordStore.Entry>, startCS: UInt16, cpu: inout CPU) {
-        cpu.cycles &+= entry.pointee.blockCost
-        let count = UInt64(entry.pointee.blockLength)
-        let branch = UInt64(entry.pointee.blockBranches)
-        let frame = UInt64(entry.pointee.blockEnterLeave)
-        let endCS = cpu.cs
-        if (startCS | endCS) & 3 == 0 {
-            cpu.kernelCounts.instructions &+= count
-            cpu.kernelCounts.branches &+= branch
-            cpu.kernelCounts.enterLeave &+= frame
-        } else {
-            countTail(count, branch: branch, frame: frame, startCS: startCS, cpu: &cpu)
-        }
-    }
-
-    /// The rarer split: all but the last record at `startCS`, the last (and its branch) at the CS
-    /// it ended at.
-    private func countTail(_ count: UInt64, branch: UInt64, frame: UInt64, startCS: UInt16, cpu: inout CPU) {
-        let endCS = cpu.cs
-        cpu.countInstructions(count &- 1, cs: startCS)
-        cpu.countInstructions(1, cs: endCS)
-        if endCS & 3 == 0 {
-            cpu.kernelCounts.branches &+= branch
-            cpu.kernelCounts.enterLeave &+= frame
-        } else {
-            cpu.userCounts.branches &+= branch
-            cpu.userCounts.enterLeave &+= frame
-        }
-    }
-
-    /// Retires the records from `entry` up to (not including) `end` of one block: their count,
-    /// static cycles, and the branch and ENTER/LEAVE of the last one. The last record is counted
-    /// at the privilege it ended at, the others at `startCS` (only a block's last record can
-    /// change CS).
-    @inline(__always)
-    private func retireBlock(
-        _ entry: UnsafeMutablePointer<RecordStore.Entry>, before end: UnsafeMutablePointer<RecordStore.Entry>,
+    private func retire(
+        _ entry: UnsafeMutablePointer<RecordStore.Entry>, through last: UnsafeMutablePointer<RecordStore.Entry>,
         startCS: UInt16, cpu: inout CPU
     ) -> Int {
-        // A shift, not Swift's signed pointer distance (an exact division with sign fix-ups): the
-        // stride is a power of two (64, RecordLayoutTests) and `end` is never before `entry`.
-        let count =
-            (Int(bitPattern: end) &- Int(bitPattern: entry))
-            &>> MemoryLayout<RecordStore.Entry>.stride.trailingZeroBitCount
-        guard count > 0 else { return 0 }
-        let lastRecord = end - 1
-        cpu.cycles &+= entry.pointee.blockCost &- lastRecord.pointee.blockCost &+ lastRecord.cost
-        let branch = UInt64(lastRecord.pointee.branchCount)
-        let frame = UInt64(lastRecord.pointee.enterLeaveCount)
-        let endCS = cpu.cs
-        if (startCS | endCS) & 3 == 0 {
+        let count = UInt64(entry.pointee.blockLength &- last.pointee.blockLength) &+ 1
+        cpu.cycles &+= entry.pointee.blockCost &- last.pointee.costAfter
+        let branches = UInt64(entry.pointee.blockBranches &- last.pointee.blockBranches &+ last.pointee.branchCount)
+        let frame = UInt64(last.pointee.enterLeaveCount)
+        if (startCS | cpu.cs) & 3 == 0 {
             // One update per field (perf: separate read-modify-writes of neighbouring counters
             // were merged into a 16-byte load that stalled on the 8-byte store before it).
-            cpu.kernelCounts.instructions &+= UInt64(count)
-            cpu.kernelCounts.branches &+= branch
+            cpu.kernelCounts.instructions &+= count
+            cpu.kernelCounts.branches &+= branches
             cpu.kernelCounts.enterLeave &+= frame
         } else {
-            countTail(UInt64(count), branch: branch, frame: frame, startCS: startCS, cpu: &cpu)
+            countSplit(count, branches: branches, last: last, startCS: startCS, cpu: &cpu)
         }
-        return count
+        return Int(count)
+    }
+
+    /// The rarer case of ``retire(_:through:startCS:cpu:)``: a CPL other than 0 at either end.
+    private func countSplit(
+        _ count: UInt64, branches: UInt64, last: UnsafeMutablePointer<RecordStore.Entry>, startCS: UInt16,
+        cpu: inout CPU
+    ) {
+        let endCS = cpu.cs
+        let lastBranch = UInt64(last.pointee.branchCount)
+        cpu.countInstructions(count &- 1, cs: startCS)
+        cpu.countInstructions(1, cs: endCS)
+        if startCS & 3 == 0 {
+            cpu.kernelCounts.branches &+= branches &- lastBranch
+        } else {
+            cpu.userCounts.branches &+= branches &- lastBranch
+        }
+        if endCS & 3 == 0 {
+            cpu.kernelCounts.branches &+= lastBranch
+            cpu.kernelCounts.enterLeave &+= UInt64(last.pointee.enterLeaveCount)
+        } else {
+            cpu.userCounts.branches &+= lastBranch
+            cpu.userCounts.enterLeave &+= UInt64(last.pointee.enterLeaveCount)
+        }
     }
 
     /// Runs a block record by record, stopping as soon as the budget or the cycle fuel is spent.

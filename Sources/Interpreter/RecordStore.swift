@@ -14,23 +14,27 @@ final class RecordStore {
         /// The guest address of the instruction: the run loop sets RIP from it only where RIP is
         /// observable (block ends, faults, the generic path), not after every instruction.
         var address: UInt64
-        /// Static cycle cost (cycle-model.md §2) of this record and the rest of its block; a
-        /// record's own cost is the difference to the next one's (``cost``).
+        /// Static cycle cost (cycle-model.md §2) of this record and the rest of its block.
         var blockCost: UInt64 = 0
-        /// Records from this one to the end of its block, this one included.
-        var blockLength: UInt32 = 1
+        /// The same for the records after this one alone, so the records from an entry `e` to a
+        /// record `r` of one block cost `e.blockCost − r.costAfter` (no per-record loop).
+        var costAfter: UInt64 = 0
+        /// Records from this one to the end of its block, this one included (at most
+        /// ``CodeCache/maximumBlockLength``).
+        var blockLength: UInt8 = 1
         var form: FastForm
         /// 1 if this record is a branch (isa-subset.md §8), 0 if not: added as it is when retired.
         var branchCount: UInt8 = 0
         /// 1 for ENTER and LEAVE (the `enter-leave-branch` quirk's count).
         var enterLeaveCount: UInt8 = 0
-        /// `branchCount` and `enterLeaveCount` of the block's last record, so a block run to its
-        /// end is retired from its entry record alone.
+        /// Branches from this record to the end of its block, this one included: a block runs on
+        /// past a conditional branch not taken, so it can hold several.
         var blockBranches: UInt8 = 0
+        /// `enterLeaveCount` of the block's last record (ENTER and LEAVE end blocks).
         var blockEnterLeave: UInt8 = 0
         /// Pads the entry to 64 bytes, so the distance between two records is a shift, not a
-        /// division by 56 (perf: a multiply-high sequence in every block's retirement).
-        private var padding: UInt32 = 0
+        /// division (perf: a multiply-high sequence in every block's retirement).
+        private var padding: UInt16 = 0
 
         init(instruction: LoweredInstruction, address: UInt64, form: FastForm) {
             self.instruction = instruction
@@ -79,9 +83,6 @@ final class RecordStore {
 }
 
 extension UnsafeMutablePointer where Pointee == RecordStore.Entry {
-    /// This record's own static cycle cost: its block's suffix cost from here minus the next
-    /// record's (the records of a block are consecutive).
-    @inline(__always) var cost: UInt64 {
-        pointee.blockLength > 1 ? pointee.blockCost &- (self + 1).pointee.blockCost : pointee.blockCost
-    }
+    /// This record's own static cycle cost.
+    @inline(__always) var cost: UInt64 { pointee.blockCost &- pointee.costAfter }
 }
