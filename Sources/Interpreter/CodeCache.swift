@@ -114,6 +114,14 @@ struct CodeCache {
             records[index].blockBranches = branches
             records[index].blockEnterLeave = last.enterLeaveCount
         }
+        // Forward Jcc within the block (`jz` over an `xor`): the run loop skips to the target
+        // record instead of leaving the block.
+        for index in first..<records.count where records[index].instruction.opcode == .jcc {
+            let target = records[index].instruction.immediate
+            for later in (index + 1)..<records.count where records[later].address == target {
+                records[index].skipAhead = UInt8(later - index)
+            }
+        }
         return first
     }
 

@@ -208,7 +208,7 @@ public final class Interpreter {
         let slotCount = UInt64(cache.slots.count)
         let codeStart = cache.start
         var records = cache.records.base
-        while true {
+        blocks: while true {
             let rip = cpu.rip
             // The hit path: a decoded record at RIP. Nothing is ever decoded at the end of the
             // code, so its slot stays −1 and `end` takes the slow path below.
@@ -230,14 +230,17 @@ public final class Interpreter {
                 // a 3 KB frame set-up (perf annotate). It runs to the block's end or to the
                 // last record the budget allows, whichever is first.
                 let startCS = cpu.cs
-                let last = entry + (min(Int(entry.pointee.blockLength), budget &- retired) &- 1)
+                var last = entry + (min(Int(entry.pointee.blockLength), budget &- retired) &- 1)
                 var record = entry
+                // The first record not yet retired: a taken Jcc inside the block retires what ran
+                // and goes on at its target.
+                var start = entry
                 while true {
                     let step: Step
                     do {
                         step = try cpu.execute(record: record)
                     } catch {
-                        if record != entry { retired &+= retire(entry, through: record - 1, startCS: startCS, cpu: &cpu) }
+                        if record != start { retired &+= retire(start, through: record - 1, startCS: startCS, cpu: &cpu) }
                         return .fault(error)
                     }
                     switch step {
@@ -252,15 +255,35 @@ public final class Interpreter {
                     case .jump:  // a taken branch, at the block's end or a conditional one before it
                         if record.pointee.instruction.attributes.contains(.conditionalBranch) {
                             cpu.cycles &+= cpu.takenCycles
+                            let target = record + Int(record.pointee.skipAhead)
+                            if target != record && target <= last {
+                                retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
+                                start = target
+                                record = target
+                                continue
+                            }
+                        }
+                        // Back to the entry (a loop whose body is this block): retire this
+                        // lap and run the next without a lookup, if it fits as a new block would.
+                        if cpu.rip == entry.pointee.address && !cpu.memory.codeWritten {
+                            retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
+                            if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
+                            guard entry.pointee.blockCost < cpu.cycleFuel &- cpu.cycles else { continue blocks }
+                            start = entry
+                            last = entry + (min(Int(entry.pointee.blockLength), budget &- retired) &- 1)
+                            record = entry
+                            continue
                         }
                     default:
-                        if let exit = blockExit(step, entry, record, startCS: startCS, cpu: &cpu, retired: &retired) {
+                        if let exit = blockExit(
+                            step, start, record, startCS: startCS, cpu: &cpu, retired: &retired)
+                        {
                             return exit
                         }
                     }
                     break
                 }
-                retired &+= retire(entry, through: record, startCS: startCS, cpu: &cpu)
+                retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
                 if cpu.memory.codeWritten {
                     cache.invalidate(pages: guestMemory.takeWrittenCodePages(), memory: guestMemory)
                 }
@@ -297,8 +320,8 @@ public final class Interpreter {
 
     /// Retires the records from `entry` to `last` (included) of one block: their count, static
     /// cycles, branches and the ENTER/LEAVE of the last, all from the suffix totals of the two
-    /// records. Only a block's last record can change the privilege level (and it then ends the
-    /// run), so it is counted at the CS it ended at and the others at `startCS`.
+    /// records. Only a block's last record can change the privilege level (and it
+    /// then ends the run), so it is counted at the CS it ended at and the others at `startCS`.
     @inline(__always)
     private func retire(
         _ entry: UnsafeMutablePointer<RecordStore.Entry>, through last: UnsafeMutablePointer<RecordStore.Entry>,

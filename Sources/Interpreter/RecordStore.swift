@@ -32,9 +32,12 @@ final class RecordStore {
         var blockBranches: UInt8 = 0
         /// `enterLeaveCount` of the block's last record (ENTER and LEAVE end blocks).
         var blockEnterLeave: UInt8 = 0
+        /// For a Jcc whose target is a later record of the same block, the distance to it in
+        /// records (0 = none): a taken branch over a few instructions stays in the block.
+        var skipAhead: UInt8 = 0
         /// Pads the entry to 64 bytes, so the distance between two records is a shift, not a
         /// division (perf: a multiply-high sequence in every block's retirement).
-        private var padding: UInt16 = 0
+        private var padding: UInt8 = 0
 
         init(instruction: LoweredInstruction, address: UInt64, form: FastForm) {
             self.instruction = instruction

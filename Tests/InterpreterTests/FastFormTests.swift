@@ -157,6 +157,99 @@ import X86IR
     }
 }
 
+/// Loops through the block path: a random fast-shape body closed by `dec qword [rbx + 0x800]; jnz
+/// start`, so a block that ends in a jump back to its own entry runs lap after lap without a
+/// lookup, forward Jcc skip inside it, and long bodies span several blocks. Run with the cycle fuel
+/// set before every run, the block path (budget large) must stop at exactly the instructions the
+/// per-instruction reference (every record generic, budget 1, windows cut where the cycles reach
+/// the fuel) stops at, with the same state and totals.
+@Suite struct LoopLapTests {
+    struct Outcome: Equatable {
+        var registers: [UInt64]
+        var rip: UInt64
+        var rflags: UInt64
+        var data: [UInt8]
+        var stop: String
+        /// Instructions retired in each fuel window, then the total branches and cycles.
+        var windows: [Int]
+        var branches: UInt64
+        var cycles: UInt64
+    }
+
+    static func run(
+        _ code: [UInt8], registers: [UInt64], laps: UInt64, fuel: UInt64, budget: Int, reference: Bool,
+        decoder: X86Decoder
+    ) -> Outcome
+    {
+        let codeBase = FastFormTests.codeBase, dataBase = FastFormTests.dataBase
+        let memory = GuestMemory(base: codeBase, size: 0x40_0000)
+        let codeLimit = (codeBase + UInt64(code.count) + 0xFFF) & ~0xFFF
+        _ = memory.map(codeBase, count: Int(codeLimit - codeBase), [.read, .write, .execute])
+        _ = memory.map(dataBase, count: 0x1000, [.read, .write])
+        _ = memory.map(0x70_0000, count: 0x1000, [.read, .write])
+        _ = memory.write(code, at: codeBase)
+        _ = memory.write(withUnsafeBytes(of: laps.littleEndian) { Array($0) }, at: dataBase + 0x800)
+        let interpreter = Interpreter(
+            memory: memory, codeStart: codeBase, codeEnd: codeBase + UInt64(code.count), codeLimit: codeLimit,
+            isIntel: true, cycleCosts: CycleCosts(staticCost: { UInt64($0.length) }, taken: 3, stringElement: 1),
+            lowerer: { decoder.lower($0, at: $1) })
+        interpreter.cache.fastForms = !reference
+        for (number, value) in registers.enumerated() { interpreter.setRegister(number, value) }
+        interpreter.setRegister(GPR.rbx, dataBase)
+        interpreter.setRegister(GPR.rsp, 0x70_1000)
+        var outcome = Outcome(
+            registers: [], rip: 0, rflags: 0, data: [], stop: "", windows: [0], branches: 0, cycles: 0)
+        var windowCycles: UInt64 = 0
+        var stop = ExitReason.budgetSpent
+        for _ in 0..<100_000 {
+            interpreter.cycleFuel = reference ? .max : fuel
+            stop = interpreter.run(budget: reference ? 1 : budget)
+            let (kernel, _) = interpreter.takeRetirements()
+            let cycles = interpreter.takeCycles()
+            outcome.windows[outcome.windows.count - 1] += Int(kernel.instructions)
+            outcome.branches += kernel.branches
+            outcome.cycles += cycles
+            windowCycles += cycles
+            if stop != .budgetSpent { break }
+            // A new window where the fuel or the budget ran out (the block path's runs end there).
+            if !reference || windowCycles >= fuel || outcome.windows[outcome.windows.count - 1] == budget {
+                outcome.windows.append(0)
+                windowCycles = 0
+            }
+        }
+        outcome.registers = (0..<16).map { interpreter.register($0) }
+        outcome.rip = interpreter.rip
+        outcome.rflags = interpreter.rflags
+        outcome.data = memory.read(dataBase, count: 0x100) ?? []
+        outcome.stop = "\(stop)"
+        return outcome
+    }
+
+    @Test(arguments: [(40, 1_000_000), (97, 1_000_000), (1 << 40, 1_000_000), (1 << 40, 7), (1 << 40, 100), (150, 33)])
+    func lapsStopWhereThePerInstructionPathStops(fuel: UInt64, budget: Int) throws {
+        let decoder = try X86Decoder()
+        var random = SplitMix(state: 0x1A75 &+ fuel &+ UInt64(budget))
+        var looped = 0
+        for program in 0..<60 {
+            var code: [UInt8] = []
+            for _ in 0..<(3 + random.below(70)) { code += FastFormTests.instruction(&random) }
+            code += [0x48, 0xFF, 0x8B, 0x00, 0x08, 0x00, 0x00]  // dec qword [rbx + 0x800]
+            let back = Int32(-(code.count + 6))
+            code += [0x0F, 0x85] + withUnsafeBytes(of: back.littleEndian) { Array($0) }  // jnz start
+            let registers = (0..<16).map { _ in random.below(4) == 0 ? UInt64(random.below(3)) : random.next() }
+            let laps = UInt64(1 + random.below(30))
+            let fast = Self.run(
+                code, registers: registers, laps: laps, fuel: fuel, budget: budget, reference: false, decoder: decoder)
+            let reference = Self.run(
+                code, registers: registers, laps: laps, fuel: fuel, budget: budget, reference: true, decoder: decoder)
+            let hex = code.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+            #expect(fast == reference, "program \(program), \(laps) laps: \(hex)")
+            if fast.stop == "end" && laps > 1 { looped += 1 }
+        }
+        #expect(looped > 20)  // most programs loop to the end rather than stop at a #DE
+    }
+}
+
 /// The record layout the run loop relies on for cheap pointer arithmetic.
 @Suite struct RecordLayoutTests {
     @Test func recordEntriesAreSixtyFourBytes() {
