@@ -67,6 +67,9 @@ public final class Interpreter {
     /// The owner of the memory the vCPU reaches through ``MemoryAccess`` (and of nothing else).
     private let guestMemory: GuestMemory
     var cache: CodeCache
+    /// The run loop's ``PendingLaps``, behind a pointer: as a local its fields were reloaded
+    /// from the stack at every record's dispatch (callgrind), through a pointer only where used.
+    private let lapState: UnsafeMutablePointer<PendingLaps>
     private let lowerer: Lowerer
 
     /// - Parameters:
@@ -82,6 +85,8 @@ public final class Interpreter {
     ) {
         guestMemory = memory
         cpu = CPU(memory: memory.access, registers: .allocate())
+        lapState = .allocate(capacity: 1)
+        lapState.initialize(to: PendingLaps())
         cpu.isIntel = isIntel
         cpu.rip = codeStart
         cpu.takenCycles = cycleCosts.taken
@@ -90,7 +95,10 @@ public final class Interpreter {
         self.lowerer = lowerer
     }
 
-    deinit { cpu.registers.deallocate() }
+    deinit {
+        cpu.registers.deallocate()
+        lapState.deallocate()
+    }
 
     public var memory: GuestMemory { guestMemory }
     /// First byte after the code: reaching it stops the run.
@@ -208,6 +216,7 @@ public final class Interpreter {
         let slotCount = UInt64(cache.slots.count)
         let codeStart = cache.start
         var records = cache.records.base
+        let laps = lapState
         blocks: while true {
             let rip = cpu.rip
             // The hit path: a decoded record at RIP. Nothing is ever decoded at the end of the
@@ -235,11 +244,14 @@ public final class Interpreter {
                 // The first record not yet retired: a taken Jcc inside the block retires what ran
                 // and goes on at its target.
                 var start = entry
+                // Laps of a loop whose body is this block (see below), run but not yet retired.
+                laps.pointee.allowed = 0
                 while true {
                     let step: Step
                     do {
                         step = try cpu.execute(record: record)
                     } catch {
+                        laps.pointee.flush(startCS: startCS, cpu: &cpu, retired: &retired)
                         if record != start { retired &+= retire(start, through: record - 1, startCS: startCS, cpu: &cpu) }
                         return .fault(error)
                     }
@@ -253,28 +265,46 @@ public final class Interpreter {
                     case .codeWritten:  // retired; the code written is invalidated below
                         cpu.rip = record.pointee.address &+ UInt64(record.pointee.instruction.length)
                     case .jump:  // a taken branch, at the block's end or a conditional one before it
+                        // A lap like those counted: from the entry (no Jcc skipped inside) to the
+                        // same direct branch back, so nothing wrote code and RIP is the entry.
+                        if record == laps.pointee.branch && laps.pointee.pending < laps.pointee.allowed {
+                            laps.pointee.pending &+= 1
+                            record = entry
+                            continue
+                        }
                         if record.pointee.instruction.attributes.contains(.conditionalBranch) {
                             cpu.cycles &+= cpu.takenCycles
                             let target = record + Int(record.pointee.skipAhead)
                             if target != record && target <= last {
+                                laps.pointee.allowed = 0  // this lap differs from those counted
                                 retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
                                 start = target
                                 record = target
                                 continue
                             }
                         }
-                        // Back to the entry (a loop whose body is this block): retire this
-                        // lap and run the next without a lookup, if it fits as a new block would.
+                        // Back to the entry (a loop whose body is this block): the next lap runs
+                        // without a lookup if it fits as a new block would; the laps after it that
+                        // are known to fit are only counted (above).
                         if cpu.rip == entry.pointee.address && !cpu.memory.codeWritten {
-                            retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
+                            laps.pointee.flush(startCS: startCS, cpu: &cpu, retired: &retired)
+                            laps.pointee.allowed = 0  // the count was for laps like the last counted one
+                            let whole = start == entry
+                            let count = retire(start, through: record, startCS: startCS, cpu: &cpu)
+                            retired &+= count
                             if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
                             guard entry.pointee.blockCost < cpu.cycleFuel &- cpu.cycles else { continue blocks }
+                            if whole {
+                                laps.pointee.count(
+                                    entry, to: record, instructions: count, budgetLeft: budget &- retired, cpu: cpu)
+                            }
                             start = entry
                             last = entry + (min(Int(entry.pointee.blockLength), budget &- retired) &- 1)
                             record = entry
                             continue
                         }
                     default:
+                        laps.pointee.flush(startCS: startCS, cpu: &cpu, retired: &retired)
                         if let exit = blockExit(
                             step, start, record, startCS: startCS, cpu: &cpu, retired: &retired)
                         {
@@ -283,6 +313,7 @@ public final class Interpreter {
                     }
                     break
                 }
+                laps.pointee.flush(startCS: startCS, cpu: &cpu, retired: &retired)
                 retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
                 if cpu.memory.codeWritten {
                     cache.invalidate(pages: guestMemory.takeWrittenCodePages(), memory: guestMemory)
@@ -412,6 +443,75 @@ public final class Interpreter {
             if insn.attributes.contains(.blockEnd) { return (nil, retired) }
             record += 1
         }
+    }
+}
+
+/// Laps of a loop whose body is one block, run on the block path and retired together.
+///
+/// After a lap retired the usual way, the laps after it that will each run whole from the entry
+/// to the same direct branch cost the same: `instructions`, cycles (static and `taken`) and
+/// branches each. ``count(_:to:instructions:budgetLeft:cpu:)`` works
+/// out how many of them fit the budget with the whole block to spare (so the block's budget cut
+/// is its end for all of them) and start before the cycle fuel, exactly as each would pass the
+/// block path's own test; the run loop only counts them, and ``flush(startCS:cpu:retired:)``
+/// retires them before anything else reads the totals.
+struct PendingLaps {
+    var pending = 0
+    var allowed = 0
+    /// The branch that closes every lap (at first an address no record has, so the run loop's
+    /// test is one compare, not an optional's two).
+    var branch = UnsafeMutablePointer<RecordStore.Entry>(bitPattern: MemoryLayout<RecordStore.Entry>.alignment)!
+    var instructions: UInt64 = 0
+    var cost: UInt64 = 0
+    var branches: UInt64 = 0
+
+    /// Sets up the laps after the one just retired (from `entry` to the taken branch `jump`).
+    @inline(__always) mutating func count(
+        _ entry: UnsafeMutablePointer<RecordStore.Entry>, to jump: UnsafeMutablePointer<RecordStore.Entry>,
+        instructions count: Int, budgetLeft: Int, cpu: borrowing CPU
+    ) {
+        let length = Int(entry.pointee.blockLength)
+        // Direct branches only: their target, the entry, is known without looking at RIP.
+        let opcode = jump.pointee.instruction.opcode
+        let direct = opcode == .jcc || opcode == .loop || (opcode == .jmp && jump.pointee.instruction.source == .immediate)
+        guard direct, budgetLeft >= length &+ count else { return }
+        branch = jump
+        instructions = UInt64(count)
+        let taken = jump.pointee.instruction.attributes.contains(.conditionalBranch) ? cpu.takenCycles : 0
+        cost = entry.pointee.blockCost &- jump.pointee.costAfter &+ taken
+        branches = UInt64(entry.pointee.blockBranches &- jump.pointee.blockBranches &+ jump.pointee.branchCount)
+        // Lap k after the next one starts with (budgetLeft − k·count) instructions left and
+        // cpu.cycles + k·cost cycles charged; it needs `length` of the first and `blockCost` of
+        // fuel to spare (the block path's test).
+        let byBudget = (budgetLeft &- length) / count
+        var byFuel = Int.max
+        if cost != 0 {
+            let spare = cpu.cycleFuel &- cpu.cycles &- entry.pointee.blockCost &- 1  // ≥ 0: the block fits
+            byFuel = Int(min(spare / cost, UInt64(Int.max)))
+        }
+        pending = 0
+        allowed = min(byBudget, byFuel)
+    }
+
+    /// Retires the laps counted so far.
+    @inline(__always) mutating func flush(startCS: UInt16, cpu: inout CPU, retired: inout Int) {
+        if pending != 0 { retirePending(startCS: startCS, cpu: &cpu, retired: &retired) }
+    }
+
+    /// Out of line: inlined, the multiplications were strength-reduced into running products
+    /// kept up to date on every record's dispatch (callgrind).
+    @inline(never) mutating func retirePending(startCS: UInt16, cpu: inout CPU, retired: inout Int) {
+        let laps = UInt64(pending)
+        cpu.cycles &+= laps &* cost
+        if startCS & 3 == 0 {
+            cpu.kernelCounts.instructions &+= laps &* instructions
+            cpu.kernelCounts.branches &+= laps &* branches
+        } else {
+            cpu.userCounts.instructions &+= laps &* instructions
+            cpu.userCounts.branches &+= laps &* branches
+        }
+        retired &+= pending &* Int(instructions)
+        pending = 0
     }
 }
 
