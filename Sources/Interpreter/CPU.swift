@@ -99,7 +99,7 @@ struct CPU {
         if kind == .inc || kind == .dec {
             // INC/DEC keep CF: carry the previous operation's CF along instead of materializing all
             // six flags of it (perf: the full evaluation on every `dec; jnz` loop counter).
-            let cf = lazy.kind == .none ? rflags & RFlags.cf : lazy.carryFlag
+            let cf = lazy.kind == .none ? rflags & RFlags.cf : UInt64(lazy.cf)
             lazy = LazyFlags(kind: kind, size: size, left: a, right: b, result: r, carry: cf)
             return
         }

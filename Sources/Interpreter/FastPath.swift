@@ -337,7 +337,15 @@ extension CPU {
         let a = registers[destination] & m
         let b = immediate ? insn.pointee.immediate & m : registers[Int(insn.pointee.source.rawValue)] & m
         let result = operation.apply(a, b) & m
-        lazy = LazyFlags(kind: kind, size: size, left: a, right: b, result: result, carry: 0)
+        if kind == .logic {
+            // Logic results need no operands: the flags are ZF, SF, PF of the result, CF = OF = 0.
+            lazy.kind = .logic
+            lazy.size = size
+            lazy.cf = 0
+            lazy.result = result
+        } else {
+            lazy = LazyFlags(kind: kind, size: size, left: a, right: b, result: result, carry: 0)
+        }
         // A 32-bit result is already zero-extended by the mask (the x86-64 rule for 32-bit writes).
         if writes { registers[destination] = result }
     }

@@ -20,12 +20,33 @@ enum FlagKind: UInt8 {
 struct LazyFlags {
     var kind: FlagKind = .none
     var size: UInt8 = 8
+    /// CF of the recorded operation (0 or 1), worked out when it is recorded: one compare for
+    /// ADD/SUB, and INC/DEC (which keep CF) and JB/JAE then read it without a switch over the
+    /// kind of the operation before (perf: a compare chain on every `dec; jnz`).
+    var cf: UInt8 = 0
     var left: UInt64 = 0
     var right: UInt64 = 0
     /// Always truncated to `size` (the fast Jcc path tests ZF as `result == 0`).
     var result: UInt64 = 0
     /// Carry in for ADC / SBB (0 or 1); for INC / DEC the unchanged CF (0 or 1).
     var carry: UInt64 = 0
+
+    init() {}
+
+    @inline(__always) init(kind: FlagKind, size: UInt8, left: UInt64, right: UInt64, result: UInt64, carry: UInt64) {
+        self.kind = kind
+        self.size = size
+        self.left = left
+        self.right = right
+        self.result = result
+        self.carry = carry
+        switch kind {
+        case .add: cf = result < left || (carry != 0 && result == left) ? 1 : 0
+        case .sub: cf = left < right || (carry != 0 && left == right) ? 1 : 0
+        case .none, .logic: cf = 0
+        case .inc, .dec, .multiply, .shift: cf = UInt8(truncatingIfNeeded: carry & 1)
+        }
+    }
 }
 
 @inline(__always) func signBit(_ size: UInt8) -> UInt64 { 1 << (UInt64(size) * 8 - 1) }
@@ -52,10 +73,10 @@ extension LazyFlags {
         case .none:
             return 0
         case .add:
-            if r < a || (carry != 0 && r == a) { flags |= RFlags.cf }
+            flags |= UInt64(cf)  // CF is bit 0
             if (a ^ r) & (b ^ r) & sign != 0 { flags |= RFlags.of }
         case .sub:
-            if a < b || (carry != 0 && a == b) { flags |= RFlags.cf }
+            flags |= UInt64(cf)
             if (a ^ b) & (a ^ r) & sign != 0 { flags |= RFlags.of }
         case .logic:
             flags &= ~RFlags.af
@@ -74,14 +95,5 @@ extension LazyFlags {
     }
 
     /// CF of the recorded operation alone (0 or RFlags.cf), without evaluating the other flags.
-    /// Every kind but ADD and SUB stores its CF in `carry` as 0 or 1 (logic: 0), so one test
-    /// serves them all (perf: a jump table on every INC/DEC).
-    @inline(__always) var carryFlag: UInt64 {
-        switch kind {
-        case .add: return result < left || (carry != 0 && result == left) ? RFlags.cf : 0
-        case .sub: return left < right || (carry != 0 && left == right) ? RFlags.cf : 0
-        case .none: return 0
-        default: return carry & RFlags.cf
-        }
-    }
+    @inline(__always) var carryFlag: UInt64 { kind == .none ? 0 : UInt64(cf) }
 }
