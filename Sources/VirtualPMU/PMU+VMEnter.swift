@@ -11,11 +11,15 @@ extension PMU {
     /// - Returns: the PMI accepted in this step, if any (also appended to ``pmis``).
     @discardableResult
     public func handleEvents(step: Int, afterInstructions: UInt64, rip: UInt64) -> PMIRecord? {
-        let bitmap = reprogram
+        var bitmap = reprogram & validMask  // (only valid PMCs are ever requested)
         reprogram = 0
-        for p in pmcs.indices where bitmap & pmcs[p].bit != 0 {
+        // The set bits in ascending order, which is ascending PMC order (GP i is bit i, fixed i
+        // bit 32 + i, and `pmcs` holds gp0… then fixed0…), as KVM walks `reprogram_pmi`.
+        while bitmap != 0 {
+            let bit = bitmap.trailingZeroBitCount
+            bitmap &= bitmap &- 1
             // reprogram_counter() cannot fail in vpmu; KVM would put the bit back if it did.
-            reprogramCounter(at: p)
+            reprogramCounter(at: bit < fixedIndexBase ? bit : gpCount + bit - fixedIndexBase)
         }
         if needCleanup {
             cleanup()

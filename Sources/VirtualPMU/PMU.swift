@@ -181,22 +181,22 @@ public final class PMU {
     }
 
     /// The PMC's FIXED_CTR_CTRL nibble (fixed) or eventsel (GP): what `current_config` is compared with.
-    func config(of pmc: PMC) -> UInt64 {
+    @inline(__always) func config(of pmc: PMC) -> UInt64 {
         pmc.kind == .gp ? pmc.eventSelect : FixedControl.nibble(fixedCtrl, pmc.idx - fixedIndexBase)
     }
 
     /// `pmc_is_globally_enabled()`: always true below version 2.
-    func isGloballyEnabled(_ pmc: PMC) -> Bool {
+    @inline(__always) func isGloballyEnabled(_ pmc: PMC) -> Bool {
         version < 2 || globalCtrl & pmc.bit != 0
     }
 
     /// `pmc_is_locally_enabled()` / `pmc_speculative_in_use()`: EN, or a non-zero fixed ring field.
-    func isLocallyEnabled(_ pmc: PMC) -> Bool {
+    @inline(__always) func isLocallyEnabled(_ pmc: PMC) -> Bool {
         pmc.kind == .gp ? pmc.eventSelect & EventSelect.enable != 0 : config(of: pmc) & 0x3 != 0
     }
 
     /// `check_pmu_event_filter()`.
-    func filterAllows(_ pmc: PMC) -> Bool {
+    @inline(__always) func filterAllows(_ pmc: PMC) -> Bool {
         guard let filter else { return true }
         switch pmc.kind {
         case .gp:
@@ -208,12 +208,12 @@ public final class PMU {
     }
 
     /// `pmc_event_is_allowed()`: globally and locally enabled and allowed by the filter.
-    func isAllowed(_ pmc: PMC) -> Bool {
+    @inline(__always) func isAllowed(_ pmc: PMC) -> Bool {
         isGloballyEnabled(pmc) && isLocallyEnabled(pmc) && filterAllows(pmc)
     }
 
     /// `cpl_is_matched()`: OS counts CPL 0, USR counts CPL 1–3.
-    func cplMatches(_ pmc: PMC, cpl: Int) -> Bool {
+    @inline(__always) func cplMatches(_ pmc: PMC, cpl: Int) -> Bool {
         let countsOS: Bool
         let countsUser: Bool
         switch pmc.kind {
