@@ -29,7 +29,7 @@ final class SlotTable {
 /// `slots` maps every byte offset of the executable region to the index of the record decoded
 /// at that address (−1 = not decoded). Records of one block are consecutive in `records`.
 struct CodeCache {
-    /// Longest block, so a miss costs a bounded decode.
+    /// Longest block, so a miss costs a bounded decode (and the records' suffix counts fit a UInt8).
     static let maximumBlockLength = 64
     /// Records kept before the cache is flushed (bounds memory under endless self-modification).
     static let maximumRecords = 1 << 20
