@@ -90,17 +90,35 @@ import X86IR
         }
     }
 
-    struct Outcome: Equatable {
+    /// The architectural outcome of a run: registers, RIP, RFLAGS, the data page's first 256
+    /// bytes and how it stopped.
+    struct State: Equatable {
         var registers: [UInt64]
         var rip: UInt64
         var rflags: UInt64
         var data: [UInt8]
         var stop: String
+
+        init(_ interpreter: Interpreter, _ memory: GuestMemory, stop: ExitReason) {
+            registers = (0..<16).map { interpreter.register($0) }
+            rip = interpreter.rip
+            rflags = interpreter.rflags
+            data = memory.read(dataBase, count: 0x100) ?? []
+            self.stop = "\(stop)"
+        }
+    }
+
+    struct Outcome: Equatable {
+        var state: State
         /// Instructions, branches and static + taken cycles over the whole run.
         var totals: [UInt64]
     }
 
-    static func run(_ code: [UInt8], registers: [UInt64], fast: Bool, budget: Int, decoder: X86Decoder) -> Outcome {
+    /// `code` at `codeBase`, a data page at `dataBase` (RBX) and a stack page below 0x70_1000 (RSP);
+    /// static cost = length, `taken` 3; fast forms on or off.
+    static func machine(_ code: [UInt8], registers: [UInt64], fast: Bool, decoder: X86Decoder)
+        -> (Interpreter, GuestMemory)
+    {
         let memory = GuestMemory(base: codeBase, size: 0x40_0000)
         let codeLimit = (codeBase + UInt64(code.count) + 0xFFF) & ~0xFFF
         _ = memory.map(codeBase, count: Int(codeLimit - codeBase), [.read, .write, .execute])
@@ -115,6 +133,11 @@ import X86IR
         for (number, value) in registers.enumerated() { interpreter.setRegister(number, value) }
         interpreter.setRegister(GPR.rbx, dataBase)
         interpreter.setRegister(GPR.rsp, 0x70_1000)
+        return (interpreter, memory)
+    }
+
+    static func run(_ code: [UInt8], registers: [UInt64], fast: Bool, budget: Int, decoder: X86Decoder) -> Outcome {
+        let (interpreter, memory) = machine(code, registers: registers, fast: fast, decoder: decoder)
         var stop = ExitReason.budgetSpent
         var totals: [UInt64] = [0, 0, 0]
         for _ in 0..<10_000 {
@@ -126,9 +149,7 @@ import X86IR
             totals[2] += interpreter.takeCycles()
             if stop != .budgetSpent { break }
         }
-        return Outcome(
-            registers: (0..<16).map { interpreter.register($0) }, rip: interpreter.rip, rflags: interpreter.rflags,
-            data: memory.read(dataBase, count: 0x100) ?? [], stop: "\(stop)", totals: totals)
+        return Outcome(state: State(interpreter, memory, stop: stop), totals: totals)
     }
 
     @Test(arguments: [1, 3, 1_000_000])
@@ -144,12 +165,12 @@ import X86IR
             let fast = Self.run(code, registers: registers, fast: true, budget: budget, decoder: decoder)
             let generic = Self.run(code, registers: registers, fast: false, budget: 1, decoder: decoder)
             let hex = code.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-            #expect(fast.registers == generic.registers, "program \(program): \(hex)")
-            #expect(fast.rip == generic.rip && fast.rflags == generic.rflags, "program \(program): \(hex)")
-            #expect(fast.data == generic.data, "program \(program): \(hex)")
+            #expect(fast.state.registers == generic.state.registers, "program \(program): \(hex)")
+            #expect(fast.state.rip == generic.state.rip && fast.state.rflags == generic.state.rflags, "program \(program): \(hex)")
+            #expect(fast.state.data == generic.state.data, "program \(program): \(hex)")
             #expect(fast.totals == generic.totals, "program \(program): \(hex)")
-            #expect(fast.stop == generic.stop, "program \(program): \(hex)")
-            if fast.stop == "end" { ends += 1 }
+            #expect(fast.state.stop == generic.state.stop, "program \(program): \(hex)")
+            if fast.state.stop == "end" { ends += 1 }
             if fast.totals[0] > fast.totals[1] + 5 { blocksRetiredAtOnce += 1 }
         }
         #expect(blocksRetiredAtOnce > 100)  // most programs have blocks longer than 5 records
@@ -165,11 +186,7 @@ import X86IR
 /// the fuel) stops at, with the same state and totals.
 @Suite struct LoopLapTests {
     struct Outcome: Equatable {
-        var registers: [UInt64]
-        var rip: UInt64
-        var rflags: UInt64
-        var data: [UInt8]
-        var stop: String
+        var state: FastFormTests.State?
         /// Instructions retired in each fuel window, then the total branches and cycles.
         var windows: [Int]
         var branches: UInt64
@@ -181,24 +198,10 @@ import X86IR
         decoder: X86Decoder
     ) -> Outcome
     {
-        let codeBase = FastFormTests.codeBase, dataBase = FastFormTests.dataBase
-        let memory = GuestMemory(base: codeBase, size: 0x40_0000)
-        let codeLimit = (codeBase + UInt64(code.count) + 0xFFF) & ~0xFFF
-        _ = memory.map(codeBase, count: Int(codeLimit - codeBase), [.read, .write, .execute])
-        _ = memory.map(dataBase, count: 0x1000, [.read, .write])
-        _ = memory.map(0x70_0000, count: 0x1000, [.read, .write])
-        _ = memory.write(code, at: codeBase)
-        _ = memory.write(withUnsafeBytes(of: laps.littleEndian) { Array($0) }, at: dataBase + 0x800)
-        let interpreter = Interpreter(
-            memory: memory, codeStart: codeBase, codeEnd: codeBase + UInt64(code.count), codeLimit: codeLimit,
-            isIntel: true, cycleCosts: CycleCosts(staticCost: { UInt64($0.length) }, taken: 3, stringElement: 1),
-            lowerer: { decoder.lower($0, at: $1) })
-        interpreter.cache.fastForms = !reference
-        for (number, value) in registers.enumerated() { interpreter.setRegister(number, value) }
-        interpreter.setRegister(GPR.rbx, dataBase)
-        interpreter.setRegister(GPR.rsp, 0x70_1000)
-        var outcome = Outcome(
-            registers: [], rip: 0, rflags: 0, data: [], stop: "", windows: [0], branches: 0, cycles: 0)
+        let (interpreter, memory) = FastFormTests.machine(
+            code, registers: registers, fast: !reference, decoder: decoder)
+        _ = memory.write(withUnsafeBytes(of: laps.littleEndian) { Array($0) }, at: FastFormTests.dataBase + 0x800)
+        var outcome = Outcome(state: nil, windows: [0], branches: 0, cycles: 0)
         var windowCycles: UInt64 = 0
         var stop = ExitReason.budgetSpent
         for _ in 0..<100_000 {
@@ -217,11 +220,7 @@ import X86IR
                 windowCycles = 0
             }
         }
-        outcome.registers = (0..<16).map { interpreter.register($0) }
-        outcome.rip = interpreter.rip
-        outcome.rflags = interpreter.rflags
-        outcome.data = memory.read(dataBase, count: 0x100) ?? []
-        outcome.stop = "\(stop)"
+        outcome.state = FastFormTests.State(interpreter, memory, stop: stop)
         return outcome
     }
 
@@ -244,7 +243,7 @@ import X86IR
                 code, registers: registers, laps: laps, fuel: fuel, budget: budget, reference: true, decoder: decoder)
             let hex = code.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
             #expect(fast == reference, "program \(program), \(laps) laps: \(hex)")
-            if fast.stop == "end" && laps > 1 { looped += 1 }
+            if fast.state?.stop == "end" && laps > 1 { looped += 1 }
         }
         #expect(looped > 20)  // most programs loop to the end rather than stop at a #DE
     }
