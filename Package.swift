@@ -5,7 +5,9 @@ import PackageDescription
 let strict: [SwiftSetting] = Context.environment["VPMU_WERROR"] != nil ? [.treatAllWarnings(as: .error)] : []
 // The execution path (interpreter, PMU, batch loop) keeps its state in class instances; Swift's
 // dynamic exclusivity checks on them cost half of all instructions in callgrind. Static checks stay.
-let hotPath: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+// Cross-module optimisation lets the batch loop inline the interpreter's and PMU's small accessors
+// (1–2 % of host instructions per guest instruction at --exit-every 256).
+let hotPath: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"])]
 
 let package = Package(
     name: "vpmu",
