@@ -143,25 +143,27 @@ extension CPU {
     mutating func execute(record: UnsafeMutablePointer<RecordStore.Entry>) throws(GuestFault) -> Step {
         do {
             return try execute(
-                record.pointer(to: \.instruction)!, form: record.pointee.form, address: record.pointee.address)
+                record.pointer(to: \.instruction)!, form: record.pointee.form, record: record)
         } catch {
             rip = record.pointee.address
             throw error
         }
     }
 
-    /// Executes one cached record at `address` through its fast form, or through ``execute(_:)``.
+    /// Executes cached record `record` through its fast form, or through ``execute(_:)``.
     ///
     /// Fast forms leave RIP alone when they fall through: the run loop sets it from the record's
     /// address where it can be observed (a block's end, a fault), which spares a read-modify-write
     /// of RIP per instruction. The generic path and branches see and set it as before.
     @_transparent
-    mutating func execute(_ insn: UnsafePointer<LoweredInstruction>, form: FastForm, address: UInt64)
+    mutating func execute(
+        _ insn: UnsafePointer<LoweredInstruction>, form: FastForm, record: UnsafeMutablePointer<RecordStore.Entry>
+    )
         throws(GuestFault) -> Step
     {
         switch form {
         case .generic:
-            rip = address
+            rip = record.pointee.address
             let step = try execute(insn.pointee)
             if case .next = step, memory.codeWritten { return .codeWritten }
             return step
@@ -239,7 +241,7 @@ extension CPU {
         case .call:
             let target = insn.pointee.immediate
             guard isCanonical(target) else { throw .generalProtection() }
-            try push(address &+ UInt64(insn.pointee.length))
+            try push(record.pointee.address &+ UInt64(insn.pointee.length))
             rip = target
             return .jump
         case .ret:
