@@ -234,7 +234,7 @@ public final class Interpreter {
             }
             // Valid for the whole block: the store moves only when a lookup decodes.
             let entry = records + index
-            if cpu.cycles < cpu.cycleFuel && entry.pointee.blockCost < cpu.cycleFuel &- cpu.cycles {
+            if cpu.cycles < cpu.cycleFuel && entry.mostCycles(taken: cpu.takenCycles) < cpu.cycleFuel &- cpu.cycles {
                 // The block path, written out here rather than called: a call per block cost
                 // a 3 KB frame set-up (perf annotate). It runs to the block's end or to the
                 // last record the budget allows, whichever is first.
@@ -265,10 +265,18 @@ public final class Interpreter {
                     case .codeWritten:  // retired; the code written is invalidated below
                         cpu.rip = record.pointee.address &+ UInt64(record.pointee.instruction.length)
                     case .jump:  // a taken branch, at the block's end or a conditional one before it
-                        // A lap like those counted: from the entry (no Jcc skipped inside) to the
-                        // same direct branch back, so nothing wrote code and RIP is the entry.
-                        if record == laps.pointee.branch && laps.pointee.pending < laps.pointee.allowed {
-                            laps.pointee.pending &+= 1
+                        // The direct branch back that closes the counted laps (so nothing wrote code
+                        // and RIP is the entry), while the count lasts: a lap run whole from the
+                        // entry is only counted; one that skipped records retires its last segment.
+                        if record == laps.pointee.branch && laps.pointee.allowed != 0 {
+                            laps.pointee.allowed &-= 1
+                            if start == entry {
+                                laps.pointee.pending &+= 1
+                            } else {
+                                cpu.cycles &+= laps.pointee.taken
+                                retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
+                                start = entry
+                            }
                             record = entry
                             continue
                         }
@@ -276,7 +284,6 @@ public final class Interpreter {
                             cpu.cycles &+= cpu.takenCycles
                             let target = record + Int(record.pointee.skipAhead)
                             if target != record && target <= last {
-                                laps.pointee.allowed = 0  // this lap differs from those counted
                                 retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
                                 start = target
                                 record = target
@@ -289,15 +296,12 @@ public final class Interpreter {
                         if cpu.rip == entry.pointee.address && !cpu.memory.codeWritten {
                             laps.pointee.flush(startCS: startCS, cpu: &cpu, retired: &retired)
                             laps.pointee.allowed = 0  // the count was for laps like the last counted one
-                            let whole = start == entry
-                            let count = retire(start, through: record, startCS: startCS, cpu: &cpu)
-                            retired &+= count
+                            retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
                             if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
-                            guard entry.pointee.blockCost < cpu.cycleFuel &- cpu.cycles else { continue blocks }
-                            if whole {
-                                laps.pointee.count(
-                                    entry, to: record, instructions: count, budgetLeft: budget &- retired, cpu: cpu)
+                            guard entry.mostCycles(taken: cpu.takenCycles) < cpu.cycleFuel &- cpu.cycles else {
+                                continue blocks
                             }
+                            laps.pointee.count(entry, to: record, budgetLeft: budget &- retired, cpu: cpu)
                             start = entry
                             last = entry + (min(Int(entry.pointee.blockLength), budget &- retired) &- 1)
                             record = entry

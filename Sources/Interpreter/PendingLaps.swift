@@ -1,14 +1,17 @@
 import X86IR
 
-/// Laps of a loop whose body is one block, run on the block path and retired together.
+/// Laps of a loop whose body is one block, run on the block path without a lookup or a fits test
+/// each, and, when they run whole, retired together.
 ///
-/// After a lap retired the usual way, the laps after it that will each run whole from the entry
-/// to the same direct branch cost the same: `instructions`, cycles (static and `taken`) and
-/// branches each. ``count(_:to:instructions:budgetLeft:cpu:)`` works
-/// out how many of them fit the budget with the whole block to spare (so the block's budget cut
-/// is its end for all of them) and start before the cycle fuel, exactly as each would pass the
-/// block path's own test; the run loop only counts them, and ``flush(startCS:cpu:retired:)``
-/// retires them before anything else reads the totals.
+/// After a lap retired the usual way, ``count(_:to:budgetLeft:cpu:)`` works out how many more laps
+/// (`allowed`) may start without the block path's own test: each lap runs at most the records
+/// from the entry to the branch back and is charged at most their static cycles plus `taken` for
+/// every branch among them, so that many laps fit the budget with the whole block to spare (the
+/// block's budget cut stays its end) and each starts with the block's most cycles of fuel to
+/// spare. A lap that runs whole from the entry to that branch costs exactly `instructions`,
+/// `cost` (static and `taken`) and `branches`: the run loop only counts it (`pending`), and
+/// ``flush(startCS:cpu:retired:)`` retires the counted laps before anything else reads the
+/// totals. A lap that skipped records with a taken Jcc has retired its segments as it went.
 struct PendingLaps {
     var pending = 0
     var allowed = 0
@@ -18,30 +21,36 @@ struct PendingLaps {
     var instructions: UInt64 = 0
     var cost: UInt64 = 0
     var branches: UInt64 = 0
+    /// `taken` of the branch back if it is conditional, else 0.
+    var taken: UInt64 = 0
 
-    /// Sets up the laps after the one just retired (from `entry` to the taken branch `jump`).
+    /// Sets up the laps after the one just retired, which ended at the taken branch `jump` to `entry`.
     @inline(__always) mutating func count(
         _ entry: UnsafeMutablePointer<RecordStore.Entry>, to jump: UnsafeMutablePointer<RecordStore.Entry>,
-        instructions count: Int, budgetLeft: Int, cpu: borrowing CPU
+        budgetLeft: Int, cpu: borrowing CPU
     ) {
         let length = Int(entry.pointee.blockLength)
+        let count = Int(entry.pointee.blockLength &- jump.pointee.blockLength) &+ 1
         // Direct branches only: their target, the entry, is known without looking at RIP.
         let opcode = jump.pointee.instruction.opcode
         let direct = opcode == .jcc || opcode == .loop || (opcode == .jmp && jump.pointee.instruction.source == .immediate)
         guard direct, budgetLeft >= length &+ count else { return }
         branch = jump
         instructions = UInt64(count)
-        let taken = jump.pointee.instruction.attributes.contains(.conditionalBranch) ? cpu.takenCycles : 0
-        cost = entry.pointee.blockCost &- jump.pointee.costAfter &+ taken
+        taken = jump.pointee.instruction.attributes.contains(.conditionalBranch) ? cpu.takenCycles : 0
+        let staticCost = entry.pointee.blockCost &- jump.pointee.costAfter
+        cost = staticCost &+ taken
         branches = UInt64(entry.pointee.blockBranches &- jump.pointee.blockBranches &+ jump.pointee.branchCount)
-        // Lap k after the next one starts with (budgetLeft − k·count) instructions left and
-        // cpu.cycles + k·cost cycles charged; it needs `length` of the first and `blockCost` of
-        // fuel to spare (the block path's test).
+        // Lap k after the next one starts with at least (budgetLeft − k·count) instructions left
+        // and at most cpu.cycles + k·mostCycles charged; it needs `length` of the first and the
+        // block's most cycles of fuel to spare (the block path's test). Every branch of a block but its
+        // last is a Jcc, and at most all of them are taken.
+        let mostCycles = staticCost &+ branches &* cpu.takenCycles
         let byBudget = (budgetLeft &- length) / count
         var byFuel = Int.max
-        if cost != 0 {
-            let spare = cpu.cycleFuel &- cpu.cycles &- entry.pointee.blockCost &- 1  // ≥ 0: the block fits
-            byFuel = Int(min(spare / cost, UInt64(Int.max)))
+        if mostCycles != 0 {
+            let spare = cpu.cycleFuel &- cpu.cycles &- entry.mostCycles(taken: cpu.takenCycles) &- 1  // ≥ 0: it fits
+            byFuel = Int(min(spare / mostCycles, UInt64(Int.max)))
         }
         pending = 0
         allowed = min(byBudget, byFuel)

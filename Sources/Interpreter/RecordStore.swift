@@ -88,4 +88,12 @@ final class RecordStore {
 extension UnsafeMutablePointer where Pointee == RecordStore.Entry {
     /// This record's own static cycle cost.
     @inline(__always) var cost: UInt64 { pointee.blockCost &- pointee.costAfter }
+
+    /// The most cycles the records from this one to its block's end can charge: their static
+    /// cost and `taken` for every branch among them (a taken Jcc inside the block goes on in it).
+    /// The block path runs a block only when this fits the fuel left, so no record but the last
+    /// one run can use up the fuel.
+    @inline(__always) func mostCycles(taken: UInt64) -> UInt64 {
+        pointee.blockCost &+ UInt64(pointee.blockBranches) &* taken
+    }
 }
