@@ -43,11 +43,17 @@ struct CodeCache {
     let staticCost: (LoweredInstruction) -> UInt64
     /// Off only in tests, which run the same code both ways and compare (every record generic).
     var fastForms = true
+    /// The cycle model's `taken` term, for ``mostBlockCycles``.
+    let taken: UInt64
+    /// At least the ``mostCycles(taken:)`` of every record decoded so far (the largest of their
+    /// blocks' first records): with more fuel left than this, any block fits without a look.
+    private(set) var mostBlockCycles: UInt64 = 0
 
-    init(start: UInt64, end: UInt64, limit: UInt64, cost: @escaping (LoweredInstruction) -> UInt64) {
+    init(start: UInt64, end: UInt64, limit: UInt64, taken: UInt64 = 0, cost: @escaping (LoweredInstruction) -> UInt64) {
         self.start = start
         self.end = end
         self.limit = limit
+        self.taken = taken
         staticCost = cost
         slots = SlotTable(count: Int(limit - start))
     }
@@ -114,6 +120,7 @@ struct CodeCache {
             records[index].blockBranches = branches
             records[index].blockEnterLeave = last.enterLeaveCount
         }
+        mostBlockCycles = max(mostBlockCycles, (records.base + first).mostCycles(taken: taken))
         // Forward Jcc within the block (`jz` over an `xor`): the run loop skips to the target
         // record instead of leaving the block.
         for index in first..<records.count where records[index].instruction.opcode == .jcc {

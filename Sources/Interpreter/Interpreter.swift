@@ -91,7 +91,8 @@ public final class Interpreter {
         cpu.rip = codeStart
         cpu.takenCycles = cycleCosts.taken
         cpu.stringElementCycles = cycleCosts.stringElement
-        cache = CodeCache(start: codeStart, end: codeEnd, limit: codeLimit, cost: cycleCosts.staticCost)
+        cache = CodeCache(
+            start: codeStart, end: codeEnd, limit: codeLimit, taken: cycleCosts.taken, cost: cycleCosts.staticCost)
         self.lowerer = lowerer
     }
 
@@ -216,6 +217,7 @@ public final class Interpreter {
         let slotCount = UInt64(cache.slots.count)
         let codeStart = cache.start
         var records = cache.records.base
+        var mostBlockCycles = cache.mostBlockCycles
         let laps = lapState
         blocks: while true {
             let rip = cpu.rip
@@ -231,10 +233,14 @@ public final class Interpreter {
                 }
                 index = decoded
                 records = cache.records.base  // a decode may have moved the store
+                mostBlockCycles = cache.mostBlockCycles
             }
             // Valid for the whole block: the store moves only when a lookup decodes.
             let entry = records + index
-            if cpu.cycles < cpu.cycleFuel && entry.mostCycles(taken: cpu.takenCycles) < cpu.cycleFuel &- cpu.cycles {
+            let fuelLeft = cpu.cycleFuel &- cpu.cycles
+            if cpu.cycles < cpu.cycleFuel
+                && (mostBlockCycles < fuelLeft || entry.mostCycles(taken: cpu.takenCycles) < fuelLeft)
+            {
                 // The block path, written out here rather than called: a call per block cost
                 // a 3 KB frame set-up (perf annotate). It runs to the block's end or to the
                 // last record the budget allows, whichever is first.
