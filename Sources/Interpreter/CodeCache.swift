@@ -114,6 +114,7 @@ struct CodeCache {
             length += 1
             records[index].costAfter = cost
             cost &+= staticCost(records[index].instruction)
+            records[index].branchesAfter = branches
             branches += records[index].branchCount
             records[index].blockLength = length
             records[index].blockCost = cost

@@ -35,7 +35,7 @@ extension Interpreter {
     ) -> Int {
         let count = UInt64(entry.pointee.blockLength &- last.pointee.blockLength) &+ 1
         cpu.cycles &+= entry.pointee.blockCost &- last.pointee.costAfter
-        let branches = UInt64(entry.pointee.blockBranches &- last.pointee.blockBranches &+ last.pointee.branchCount)
+        let branches = UInt64(entry.pointee.blockBranches &- last.pointee.branchesAfter)
         let frame = UInt64(last.pointee.enterLeaveCount)
         if (startCS | cpu.cs) & 3 == 0 {
             // One update per field (perf: separate read-modify-writes of neighbouring counters

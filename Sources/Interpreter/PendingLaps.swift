@@ -40,7 +40,7 @@ struct PendingLaps {
         taken = jump.pointee.instruction.attributes.contains(.conditionalBranch) ? cpu.takenCycles : 0
         let staticCost = entry.pointee.blockCost &- jump.pointee.costAfter
         cost = staticCost &+ taken
-        branches = UInt64(entry.pointee.blockBranches &- jump.pointee.blockBranches &+ jump.pointee.branchCount)
+        branches = UInt64(entry.pointee.blockBranches &- jump.pointee.branchesAfter)
         // Lap k after the next one starts with at least (budgetLeft − k·count) instructions left
         // and at most cpu.cycles + k·mostCycles charged; it needs `length` of the first and the
         // block's most cycles of fuel to spare (the block path's test). Every branch of a block but its

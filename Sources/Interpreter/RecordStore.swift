@@ -35,9 +35,10 @@ final class RecordStore {
         /// For a Jcc whose target is a later record of the same block, the distance to it in
         /// records (0 = none): a taken branch over a few instructions stays in the block.
         var skipAhead: UInt8 = 0
-        /// Pads the entry to 64 bytes, so the distance between two records is a shift, not a
-        /// division (perf: a multiply-high sequence in every block's retirement).
-        private var padding: UInt8 = 0
+        /// `blockBranches` of the records after this one alone (like `costAfter`): the records
+        /// from `e` to `r` hold `e.blockBranches − r.branchesAfter` branches. It also pads the
+        /// entry to 64 bytes, so the distance between two records is a shift, not a division.
+        var branchesAfter: UInt8 = 0
 
         init(instruction: LoweredInstruction, address: UInt64, form: FastForm) {
             self.instruction = instruction
