@@ -109,7 +109,6 @@ struct CodeCache {
         var length: UInt8 = 0
         var cost: UInt64 = 0
         var branches: UInt8 = 0
-        let last = records[records.count - 1]
         for index in stride(from: records.count - 1, through: first, by: -1) {
             length += 1
             records[index].costAfter = cost
@@ -119,7 +118,6 @@ struct CodeCache {
             records[index].blockLength = length
             records[index].blockCost = cost
             records[index].blockBranches = branches
-            records[index].blockEnterLeave = last.enterLeaveCount
         }
         mostBlockCycles = max(mostBlockCycles, (records.base + first).mostCycles(taken: taken))
         // Forward Jcc within the block (`jz` over an `xor`): the run loop skips to the target

@@ -30,14 +30,12 @@ final class RecordStore {
         /// Branches from this record to the end of its block, this one included: a block runs on
         /// past a conditional branch not taken, so it can hold several.
         var blockBranches: UInt8 = 0
-        /// `enterLeaveCount` of the block's last record (ENTER and LEAVE end blocks).
-        var blockEnterLeave: UInt8 = 0
         /// For a Jcc whose target is a later record of the same block, the distance to it in
         /// records (0 = none): a taken branch over a few instructions stays in the block.
         var skipAhead: UInt8 = 0
         /// `blockBranches` of the records after this one alone (like `costAfter`): the records
-        /// from `e` to `r` hold `e.blockBranches − r.branchesAfter` branches. It also pads the
-        /// entry to 64 bytes, so the distance between two records is a shift, not a division.
+        /// from `e` to `r` hold `e.blockBranches − r.branchesAfter` branches. (The entry is 64
+        /// bytes, so the distance between two records is a shift, not a division: RecordLayoutTests.)
         var branchesAfter: UInt8 = 0
 
         init(instruction: LoweredInstruction, address: UInt64, form: FastForm) {
