@@ -193,8 +193,8 @@ public final class Interpreter {
     /// A store into a page holding code drops that page's records and ends the block, so the
     /// next instruction is decoded from the new bytes (x86 self-modifying-code semantics).
     ///
-    /// A block whose static cycles fit in what is left of the cycle fuel runs with no
-    /// per-instruction accounting, up to its end or the last record the budget allows: its
+    /// A block whose most cycles (static, and `taken` for every branch in it) fit in what is left
+    /// of the cycle fuel runs with no per-instruction accounting, up to its end or the last record the budget allows: its
     /// retirements and static cycles are added once, when it ends (or at a taken conditional
     /// branch inside it, or the record that faults, stops or writes code), from the records'
     /// suffix totals. Only a block's last record can be ENTER/LEAVE or change the privilege
@@ -237,15 +237,12 @@ public final class Interpreter {
             }
             // Valid for the whole block: the store moves only when a lookup decodes.
             let entry = records + index
-            let fuelLeft = cpu.cycleFuel &- cpu.cycles
-            if cpu.cycles < cpu.cycleFuel
-                && (mostBlockCycles < fuelLeft || entry.mostCycles(taken: cpu.takenCycles) < fuelLeft)
-            {
+            if fits(entry, cpu: cpu, mostBlockCycles: mostBlockCycles) {
                 // The block path, written out here rather than called: a call per block cost
                 // a 3 KB frame set-up (perf annotate). It runs to the block's end or to the
                 // last record the budget allows, whichever is first.
                 let startCS = cpu.cs
-                var last = entry + (min(Int(entry.pointee.blockLength), budget &- retired) &- 1)
+                var last = budgetCut(entry, left: budget &- retired)
                 var record = entry
                 // The first record not yet retired: a taken Jcc inside the block retires what ran
                 // and goes on at its target.
@@ -304,12 +301,10 @@ public final class Interpreter {
                             laps.pointee.allowed = 0  // the count was for laps like the last counted one
                             retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
                             if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
-                            guard entry.mostCycles(taken: cpu.takenCycles) < cpu.cycleFuel &- cpu.cycles else {
-                                continue blocks
-                            }
+                            guard fits(entry, cpu: cpu, mostBlockCycles: mostBlockCycles) else { continue blocks }
                             laps.pointee.count(entry, to: record, budgetLeft: budget &- retired, cpu: cpu)
                             start = entry
-                            last = entry + (min(Int(entry.pointee.blockLength), budget &- retired) &- 1)
+                            last = budgetCut(entry, left: budget &- retired)
                             record = entry
                             continue
                         }
@@ -335,6 +330,26 @@ public final class Interpreter {
             }
             if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
         }
+    }
+
+    /// Whether the block path may run the block from `entry`: its most cycles fit the fuel left,
+    /// which holds without a look while the fuel left exceeds the most of any block decoded.
+    @inline(__always)
+    private func fits(_ entry: UnsafeMutablePointer<RecordStore.Entry>, cpu: borrowing CPU, mostBlockCycles: UInt64)
+        -> Bool
+    {
+        guard cpu.cycles < cpu.cycleFuel else { return false }
+        let fuelLeft = cpu.cycleFuel &- cpu.cycles
+        if mostBlockCycles < fuelLeft { return true }
+        return entry.mostCycles(taken: cpu.takenCycles) < fuelLeft
+    }
+
+    /// The last record of the block from `entry` that the budget (`left` > 0 instructions) allows.
+    @inline(__always)
+    private func budgetCut(_ entry: UnsafeMutablePointer<RecordStore.Entry>, left: Int)
+        -> UnsafeMutablePointer<RecordStore.Entry>
+    {
+        entry + (min(Int(entry.pointee.blockLength), left) &- 1)
     }
 
     /// Runs a block record by record, stopping as soon as the budget or the cycle fuel is spent.
