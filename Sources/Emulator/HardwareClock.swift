@@ -52,10 +52,14 @@ struct HardwareClock {
     /// - Returns: whether a PMC wrapped (a host PMI, with or without a guest PMI request).
     mutating func charge(_ cycles: UInt64, to counting: CycleCounting, pmu: PMU) -> Bool {
         guard let clocks, cycles != 0 else { return false }
-        let before = clocks.referenceCycles(atCoreCycles: coreCycles)
+        let before = coreCycles
         coreCycles &+= cycles
-        let refDelta = clocks.referenceCycles(atCoreCycles: coreCycles) &- before
         guard !counting.isEmpty else { return false }
+        // R(C) only when a ref-cycles PMC counts: each is two full-width divisions, and at every exit
+        // they cost more than the rest of the charge (perf).
+        let refDelta =
+            counting.refCycles == 0
+            ? 0 : clocks.referenceCycles(atCoreCycles: coreCycles) &- clocks.referenceCycles(atCoreCycles: before)
         return pmu.chargeHardware(cycles: cycles, refCycles: refDelta, to: counting)
     }
 

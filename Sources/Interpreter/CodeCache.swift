@@ -128,6 +128,12 @@ struct CodeCache {
                 records[index].skipAhead = UInt8(later - index)
             }
         }
+        // A flag-setting record and the JZ/JNZ/JB/JAE after it in the block run as one dispatch.
+        for index in first..<(records.count - 1) {
+            if let fused = records[index].form.fused(before: records[index + 1].form) {
+                records[index].form = fused
+            }
+        }
         return first
     }
 

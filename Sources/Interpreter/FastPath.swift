@@ -28,9 +28,63 @@ enum FastForm: UInt8 {
     case imulRR64, mul64, div64
     // Shifts of a register by a non-zero immediate count.
     case shlRI64, shrRI64, sarRI64, shlRI32, shrRI32, sarRI32
+    // A flag-setting form fused with the JZ / JNZ / JB / JAE record after it (`dec rcx; jnz`,
+    // `test al, 1; jz`, `cmp rdi, 2; jb`): one dispatch for the pair, the branch decided from the
+    // result just made rather than from the lazy flags in memory. Set by the cache
+    // (``fused(before:)``), never by `init`; each setter's variants are consecutive, in the
+    // order JZ, JNZ, JB, JAE (TEST leaves CF 0 and DEC keeps it, so those fuse with JZ/JNZ only).
+    case cmpRR64Jz, cmpRR64Jnz, cmpRR64Jb, cmpRR64Jae
+    case cmpRI64Jz, cmpRI64Jnz, cmpRI64Jb, cmpRI64Jae
+    case cmpRR32Jz, cmpRR32Jnz, cmpRR32Jb, cmpRR32Jae
+    case cmpRI32Jz, cmpRI32Jnz, cmpRI32Jb, cmpRI32Jae
+    case cmpRI8Jz, cmpRI8Jnz, cmpRI8Jb, cmpRI8Jae
+    case subRI64Jz, subRI64Jnz, subRI64Jb, subRI64Jae
+    case subRI32Jz, subRI32Jnz, subRI32Jb, subRI32Jae
+    case testRR64Jz, testRR64Jnz
+    case testRI64Jz, testRI64Jnz
+    case testRR32Jz, testRR32Jnz
+    case testRI32Jz, testRI32Jnz
+    case testRI8Jz, testRI8Jnz
+    case dec64Jz, dec64Jnz
+    case dec32Jz, dec32Jnz
 
     init(_ insn: LoweredInstruction) {
         self = Self.classify(insn) ?? .generic
+    }
+
+    /// The fused variant of this form when the next record of its block is `next`, if there is one.
+    func fused(before next: FastForm) -> FastForm? {
+        let condition: UInt8
+        switch next {
+        case .jz: condition = 0
+        case .jnz: condition = 1
+        case .jb: condition = 2
+        case .jae: condition = 3
+        default: return nil
+        }
+        let first: FastForm
+        switch self {
+        case .cmpRR64: first = .cmpRR64Jz
+        case .cmpRI64: first = .cmpRI64Jz
+        case .cmpRR32: first = .cmpRR32Jz
+        case .cmpRI32: first = .cmpRI32Jz
+        case .cmpRI8: first = .cmpRI8Jz
+        case .subRI64: first = .subRI64Jz
+        case .subRI32: first = .subRI32Jz
+        default:
+            guard condition < 2 else { return nil }
+            switch self {
+            case .testRR64: first = .testRR64Jz
+            case .testRI64: first = .testRI64Jz
+            case .testRR32: first = .testRR32Jz
+            case .testRI32: first = .testRI32Jz
+            case .testRI8: first = .testRI8Jz
+            case .dec64: first = .dec64Jz
+            case .dec32: first = .dec32Jz
+            default: return nil
+            }
+        }
+        return FastForm(rawValue: first.rawValue + condition)
     }
 
     private static func classify(_ insn: LoweredInstruction) -> FastForm? {
@@ -138,12 +192,15 @@ enum FastOperation {
 
 extension CPU {
     /// Executes cached record `record`; a fault leaves RIP at it (the fast forms do not keep RIP
-    /// up to date as they go).
+    /// up to date as they go). A fused form also executes the branch after it unless `record` is
+    /// `last`, and then leaves `record` at that branch (it cannot fault).
     @_transparent
-    mutating func execute(record: UnsafeMutablePointer<RecordStore.Entry>) throws(GuestFault) -> Step {
+    mutating func execute(
+        record: inout UnsafeMutablePointer<RecordStore.Entry>, last: UnsafeMutablePointer<RecordStore.Entry>
+    ) throws(GuestFault) -> Step {
         do {
             return try execute(
-                record.pointer(to: \.instruction)!, form: record.pointee.form, record: record)
+                record.pointer(to: \.instruction)!, form: record.pointee.form, record: &record, last: last)
         } catch {
             rip = record.pointee.address
             throw error
@@ -157,7 +214,8 @@ extension CPU {
     /// of RIP per instruction. The generic path and branches see and set it as before.
     @_transparent
     mutating func execute(
-        _ insn: UnsafePointer<LoweredInstruction>, form: FastForm, record: UnsafeMutablePointer<RecordStore.Entry>
+        _ insn: UnsafePointer<LoweredInstruction>, form: FastForm,
+        record: inout UnsafeMutablePointer<RecordStore.Entry>, last: UnsafeMutablePointer<RecordStore.Entry>
     )
         throws(GuestFault) -> Step
     {
@@ -291,8 +349,149 @@ extension CPU {
             let value = try load(registers[GPR.rsp], size: 8, stack: true)
             registers[GPR.rsp] &+= 8
             registers[Int(insn.pointee.destination.rawValue)] = value
+        case .cmpRR64Jz:
+            aluRegister(insn, size: 8, immediate: false, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .cmpRR64Jnz:
+            aluRegister(insn, size: 8, immediate: false, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
+        case .cmpRR64Jb:
+            aluRegister(insn, size: 8, immediate: false, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: true)
+        case .cmpRR64Jae:
+            aluRegister(insn, size: 8, immediate: false, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: false)
+        case .cmpRI64Jz:
+            aluRegister(insn, size: 8, immediate: true, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .cmpRI64Jnz:
+            aluRegister(insn, size: 8, immediate: true, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
+        case .cmpRI64Jb:
+            aluRegister(insn, size: 8, immediate: true, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: true)
+        case .cmpRI64Jae:
+            aluRegister(insn, size: 8, immediate: true, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: false)
+        case .cmpRR32Jz:
+            aluRegister(insn, size: 4, immediate: false, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .cmpRR32Jnz:
+            aluRegister(insn, size: 4, immediate: false, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
+        case .cmpRR32Jb:
+            aluRegister(insn, size: 4, immediate: false, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: true)
+        case .cmpRR32Jae:
+            aluRegister(insn, size: 4, immediate: false, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: false)
+        case .cmpRI32Jz:
+            aluRegister(insn, size: 4, immediate: true, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .cmpRI32Jnz:
+            aluRegister(insn, size: 4, immediate: true, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
+        case .cmpRI32Jb:
+            aluRegister(insn, size: 4, immediate: true, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: true)
+        case .cmpRI32Jae:
+            aluRegister(insn, size: 4, immediate: true, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: false)
+        case .cmpRI8Jz:
+            aluRegister(insn, size: 1, immediate: true, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .cmpRI8Jnz:
+            aluRegister(insn, size: 1, immediate: true, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
+        case .cmpRI8Jb:
+            aluRegister(insn, size: 1, immediate: true, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: true)
+        case .cmpRI8Jae:
+            aluRegister(insn, size: 1, immediate: true, .sub, writes: false, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: false)
+        case .subRI64Jz:
+            aluRegister(insn, size: 8, immediate: true, .sub, writes: true, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .subRI64Jnz:
+            aluRegister(insn, size: 8, immediate: true, .sub, writes: true, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
+        case .subRI64Jb:
+            aluRegister(insn, size: 8, immediate: true, .sub, writes: true, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: true)
+        case .subRI64Jae:
+            aluRegister(insn, size: 8, immediate: true, .sub, writes: true, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: false)
+        case .subRI32Jz:
+            aluRegister(insn, size: 4, immediate: true, .sub, writes: true, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .subRI32Jnz:
+            aluRegister(insn, size: 4, immediate: true, .sub, writes: true, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
+        case .subRI32Jb:
+            aluRegister(insn, size: 4, immediate: true, .sub, writes: true, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: true)
+        case .subRI32Jae:
+            aluRegister(insn, size: 4, immediate: true, .sub, writes: true, .subtract)
+            return fusedBranch(&record, last: last, carry: true, whenSet: false)
+        case .testRR64Jz:
+            aluRegister(insn, size: 8, immediate: false, .logic, writes: false, .and)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .testRR64Jnz:
+            aluRegister(insn, size: 8, immediate: false, .logic, writes: false, .and)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
+        case .testRI64Jz:
+            aluRegister(insn, size: 8, immediate: true, .logic, writes: false, .and)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .testRI64Jnz:
+            aluRegister(insn, size: 8, immediate: true, .logic, writes: false, .and)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
+        case .testRR32Jz:
+            aluRegister(insn, size: 4, immediate: false, .logic, writes: false, .and)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .testRR32Jnz:
+            aluRegister(insn, size: 4, immediate: false, .logic, writes: false, .and)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
+        case .testRI32Jz:
+            aluRegister(insn, size: 4, immediate: true, .logic, writes: false, .and)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .testRI32Jnz:
+            aluRegister(insn, size: 4, immediate: true, .logic, writes: false, .and)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
+        case .testRI8Jz:
+            aluRegister(insn, size: 1, immediate: true, .logic, writes: false, .and)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .testRI8Jnz:
+            aluRegister(insn, size: 1, immediate: true, .logic, writes: false, .and)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
+        case .dec64Jz:
+            stepRegister(insn, size: 8, .dec, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .dec64Jnz:
+            stepRegister(insn, size: 8, .dec, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
+        case .dec32Jz:
+            stepRegister(insn, size: 4, .dec, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: true)
+        case .dec32Jnz:
+            stepRegister(insn, size: 4, .dec, .subtract)
+            return fusedBranch(&record, last: last, carry: false, whenSet: false)
         }
         return .next
+    }
+
+    /// The branch of a fused pair, after its flag-setting half: ZF or CF (`carry`) straight from the
+    /// lazy result just recorded (still in registers), and `record` moved to the branch. At `last`
+    /// (the budget ends between the two) only the first half runs.
+    @_transparent mutating func fusedBranch(
+        _ record: inout UnsafeMutablePointer<RecordStore.Entry>, last: UnsafeMutablePointer<RecordStore.Entry>,
+        carry: Bool, whenSet: Bool
+    ) -> Step {
+        guard record != last else { return .next }
+        record += 1
+        let set = carry ? lazy.cf != 0 : lazy.result == 0
+        guard set == whenSet else { return .next }
+        rip = record.pointee.instruction.immediate
+        return .jump
     }
 
     /// Condition code `cc` straight from the lazy result for the conditions loops end on (ZF, CF,

@@ -252,7 +252,7 @@ public final class Interpreter {
                 while true {
                     let step: Step
                     do {
-                        step = try cpu.execute(record: record)
+                        step = try cpu.execute(record: &record, last: last)
                     } catch {
                         laps.pointee.flush(startCS: startCS, cpu: &cpu, retired: &retired)
                         if record != start { retired &+= retire(start, through: record - 1, startCS: startCS, cpu: &cpu) }
@@ -361,7 +361,7 @@ public final class Interpreter {
         while true {
             let step: Step
             do {
-                step = try cpu.execute(record: record)
+                step = try cpu.execute(record: &record, last: record)  // one record at a time: never fused
             } catch {
                 return (.fault(error), retired)
             }

@@ -47,13 +47,15 @@ struct PendingLaps {
         // last is a Jcc, and at most all of them are taken.
         let mostCycles = staticCost &+ branches &* cpu.takenCycles
         let byBudget = (budgetLeft &- length) / count
-        var byFuel = Int.max
-        if mostCycles != 0 {
-            let spare = cpu.cycleFuel &- cpu.cycles &- entry.mostCycles(taken: cpu.takenCycles) &- 1  // ≥ 0: it fits
-            byFuel = Int(min(spare / mostCycles, UInt64(Int.max)))
-        }
         pending = 0
-        allowed = min(byBudget, byFuel)
+        allowed = byBudget
+        guard mostCycles != 0 else { return }
+        let spare = cpu.cycleFuel &- cpu.cycles &- entry.mostCycles(taken: cpu.takenCycles) &- 1  // ≥ 0: it fits
+        // Most runs have fuel for far more laps than the budget allows: one multiply tells, not a
+        // 64-bit division per run (perf: the divisions made the VM exits slow, not their count).
+        let (product, overflow) = UInt64(byBudget).multipliedReportingOverflow(by: mostCycles)
+        if !overflow && product <= spare { return }
+        allowed = min(byBudget, Int(min(spare / mostCycles, UInt64(Int.max))))
     }
 
     /// Retires the laps counted so far.

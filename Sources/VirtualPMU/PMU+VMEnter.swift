@@ -19,7 +19,7 @@ extension PMU {
             let bit = bitmap.trailingZeroBitCount
             bitmap &= bitmap &- 1
             // reprogram_counter() cannot fail in vpmu; KVM would put the bit back if it did.
-            reprogramCounter(at: bit < fixedIndexBase ? bit : gpCount + bit - fixedIndexBase)
+            reprogramCounter(at: position(ofIndex: bit))
         }
         if needCleanup {
             cleanup()

@@ -15,13 +15,14 @@ public final class PMU {
     let eventTargets: EmulatedEventTargets
 
     /// All valid PMCs: gp0… then fixed0….
-    var pmcs: [PMC] = []
+    var pmcs = PMCBank()
     /// The `--pmc` EVENT text per PMC, kept while the guest leaves the event and unit mask alone.
     /// Held apart from ``PMC`` so that PMC stays a trivial value (copied without reference counting).
     var hostEventTexts: [String?] = []
-    /// Positions of the PMCs that are locally enabled, allowed by the filter and match INSTRUCTIONS /
-    /// BRANCHES — what ≈v6.18 keeps per event, recomputed when an event select, FIXED_CTR_CTRL or the
-    /// filter changes (``eventMapsStale``). Global enable and CPL stay per event (§4.2, §4.3 hint).
+    /// The PMCs that are locally enabled, allowed by the filter and match INSTRUCTIONS / BRANCHES,
+    /// split by the CPL their USR/OS bits count — what ≈v6.18 keeps per event, recomputed when an
+    /// event select, FIXED_CTR_CTRL or the filter changes (``eventMapsStale``). Global enable stays
+    /// per event, as a mask (§4.2, §4.3 hint).
     var eventMaps = EventMaps()
     var eventMapsStale = true {
         didSet { assert(eventMapsStale || eventMaps == computeEventMaps()) }
@@ -105,6 +106,8 @@ public final class PMU {
         refresh()
     }
 
+    deinit { pmcs.deallocate() }
+
     /// Mirrors `kvm_pmu_reset()`: release every stand-in, zero counters, GP event selects, control and status.
     func reset() {
         needCleanup = false
@@ -136,17 +139,14 @@ public final class PMU {
         globalCtrlReserved = ~0
         globalStatusReserved = ~0
         fixedCtrlReserved = ~0
-        pmcs = []
+        pmcs.replaceAll(with: [])
         hostEventTexts = []
         validMask = 0
         guard version > 0 else { return }
 
-        for i in 0..<gpCount {
-            pmcs.append(PMC(kind: .gp, idx: i, eventSelect: 0))
-        }
-        for i in 0..<fixedCount {
-            pmcs.append(PMC(kind: .fixed, idx: fixedIndexBase + i, eventSelect: fixedEventSelects[i]))
-        }
+        pmcs.replaceAll(
+            with: (0..<gpCount).map { PMC(kind: .gp, idx: $0, eventSelect: 0) }
+                + (0..<fixedCount).map { PMC(kind: .fixed, idx: fixedIndexBase + $0, eventSelect: fixedEventSelects[$0]) })
         hostEventTexts = Array(repeating: nil, count: pmcs.count)
         let gpBits: UInt64 = (1 << UInt64(gpCount)) - 1
         let fixedBits: UInt64 = ((1 << UInt64(fixedCount)) - 1) << UInt64(fixedIndexBase)
@@ -241,21 +241,29 @@ public final class PMU {
     public func countEmulated(instructions: UInt64, branches: UInt64, cpl: Int) {
         guard instructions | branches != 0 else { return }
         refreshEventMaps()
-        if instructions != 0 { count(instructions, on: eventMaps.instructions, cpl: cpl) }
-        if branches != 0 { count(branches, on: eventMaps.branches, cpl: cpl) }
+        // The maps hold the event, local enable, filter and CPL tests; global enable is a mask.
+        let enabled = version < 2 ? validMask : globalCtrl
+        let kernel = cpl == 0
+        let instructionPMCs = instructions == 0 ? 0 : (kernel ? eventMaps.instructionsOS : eventMaps.instructionsUSR)
+        let branchPMCs = branches == 0 ? 0 : (kernel ? eventMaps.branchesOS : eventMaps.branchesUSR)
+        count(instructions, on: instructionPMCs & enabled)
+        count(branches, on: branchPMCs & enabled)
     }
 
-    /// `kvm_pmu_incr_counter()` `events` times on each PMC of `map` that is globally enabled and
-    /// whose USR/OS bits match `cpl`.
-    private func count(_ events: UInt64, on map: UInt64, cpl: Int) {
-        var positions = map
-        while positions != 0 {
-            let p = positions.trailingZeroBitCount
-            positions &= positions &- 1
-            guard isGloballyEnabled(pmcs[p]), cplMatches(pmcs[p], cpl: cpl) else { continue }
-            pmcs[p].incrementCounter(by: events, model: configuration.model)
-            reprogram |= pmcs[p].bit
+    /// `kvm_pmu_incr_counter()` `events` times on each PMC of `bits` (`idx` bits), and a reprogram request.
+    @inline(__always) private func count(_ events: UInt64, on bits: UInt64) {
+        reprogram |= bits
+        var remaining = bits
+        while remaining != 0 {
+            let bit = remaining.trailingZeroBitCount
+            remaining &= remaining &- 1
+            pmcs[position(ofIndex: bit)].incrementCounter(by: events, model: configuration.model)
         }
+    }
+
+    /// The position in ``pmcs`` of the PMC whose `idx` is `idx` (GP i is i, fixed i is gpCount + i).
+    @inline(__always) func position(ofIndex idx: Int) -> Int {
+        idx < fixedIndexBase ? idx : gpCount &+ idx &- fixedIndexBase
     }
 
     /// Recomputes ``eventMaps`` if an event select, FIXED_CTR_CTRL or the filter changed since.
@@ -270,10 +278,14 @@ public final class PMU {
         var maps = EventMaps()
         for p in pmcs.indices where isLocallyEnabled(pmcs[p]) && filterAllows(pmcs[p]) {
             let bit: UInt64 = 1 << UInt64(p)
+            let os: UInt64 = cplMatches(pmcs[p], cpl: 0) ? pmcs[p].bit : 0
+            let usr: UInt64 = cplMatches(pmcs[p], cpl: 3) ? pmcs[p].bit : 0
             if (pmcs[p].eventSelect ^ eventTargets.instructions) & EventSelect.matchMask == 0 {
-                maps.instructions |= bit
+                maps.instructionsOS |= os
+                maps.instructionsUSR |= usr
             } else if (pmcs[p].eventSelect ^ eventTargets.branches) & EventSelect.matchMask == 0 {
-                maps.branches |= bit
+                maps.branchesOS |= os
+                maps.branchesUSR |= usr
             }
             let hardware = hardwareEvent(of: pmcs[p])
             if hardware.cycles { maps.cycles |= bit }
@@ -356,8 +368,12 @@ public final class PMU {
 /// Positions (not idx bits) of the PMCs that are locally enabled, allowed by the filter and select
 /// each event: emulated INSTRUCTIONS and BRANCHES, and the cycle side's cycles and ref-cycles.
 struct EventMaps: Equatable {
-    var instructions: UInt64 = 0
-    var branches: UInt64 = 0
+    /// INSTRUCTIONS / BRANCHES PMCs counting at CPL 0 (OS) and at CPL 1–3 (USR), as `idx` bits.
+    var instructionsOS: UInt64 = 0
+    var instructionsUSR: UInt64 = 0
+    var branchesOS: UInt64 = 0
+    var branchesUSR: UInt64 = 0
+    /// PMC positions (bit p = `pmcs[p]`) selecting cycles / ref-cycles.
     var cycles: UInt64 = 0
     var refCycles: UInt64 = 0
 }

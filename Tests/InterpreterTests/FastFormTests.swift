@@ -34,7 +34,7 @@ import X86IR
         let d = register(), s = register()
         let aluRR: [UInt8] = [0x01, 0x29, 0x39, 0x21, 0x09, 0x31, 0x85, 0x11, 0x19]  // + ADC/SBB (generic)
         let aluDigit: [UInt8] = [0, 5, 7, 4, 1, 6, 2, 3]
-        switch random.below(20) {
+        switch random.below(21) {
         case 0, 1:
             return rex(wide: wide, reg: s, rm: d) + [aluRR[random.below(aluRR.count)], modRM(s, d)]
         case 2:
@@ -81,6 +81,20 @@ import X86IR
             let digit = [4, 5, 7][random.below(3)] as UInt8
             if random.below(4) == 0 { return rex(wide: wide, reg: 0, rm: d) + [0xD1, modRM(digit, d)] }
             return rex(wide: wide, reg: 0, rm: d) + [0xC1, modRM(digit, d), UInt8(random.below(70))]
+        case 19:
+            // A flag setter and JZ/JNZ/JB/JAE over `inc rdi` right after it: a fused pair (a budget
+            // of 3 cuts some between the two), or for the setters the cache does not fuse, two records.
+            let setter: [UInt8]
+            switch random.below(6) {
+            case 0: setter = rex(wide: wide, reg: s, rm: d) + [[0x39, 0x85, 0x29][random.below(3)], modRM(s, d)]
+            case 1: setter = rex(wide: wide, reg: 0, rm: d) + [0x83, modRM([7, 5, 0][random.below(3)], d), imm32[0]]
+            case 2: setter = rex(wide: wide, reg: 0, rm: d) + [0xF7, modRM(0, d)] + imm32
+            case 3: setter = rex(wide: wide, reg: 0, rm: d) + [0xFF, modRM(UInt8(random.below(2)), d)]
+            case 4:  // cmp / test r8, imm8 (with REX: the low byte of any register)
+                setter = [0x40 | (d >> 3)] + (random.below(2) == 0 ? [0x80, modRM(7, d)] : [0xF6, modRM(0, d)]) + [imm32[0]]
+            default: setter = rex(wide: wide, reg: 0, rm: d) + [0x81, modRM(7, d)] + imm32
+            }
+            return setter + [0x72 | UInt8(random.below(4)), 0x03, 0x48, 0xFF, 0xC7]
         case 16:
             // mul r / div r (RDX:RAX); a zero or too small divisor raises #DE, which ends the program.
             let divide = random.below(4) == 0
