@@ -244,10 +244,8 @@ public final class Interpreter {
                 let startCS = cpu.cs
                 var last = budgetCut(entry, left: budget &- retired)
                 var record = entry
-                // The first record not yet retired: a taken Jcc inside the block retires what ran
-                // and goes on at its target.
-                var start = entry
-                // Laps of a loop whose body is this block (see below), run but not yet retired.
+                // Laps of a loop whose body is this block (see below), run but not yet retired, and
+                // the records taken Jcc skipped inside it, retired with them (``PendingLaps``).
                 laps.pointee.allowed = 0
                 while true {
                     let step: Step
@@ -255,7 +253,7 @@ public final class Interpreter {
                         step = try cpu.execute(record: &record, last: last)
                     } catch {
                         laps.pointee.flush(startCS: startCS, cpu: &cpu, retired: &retired)
-                        if record != start { retired &+= retire(start, through: record - 1, startCS: startCS, cpu: &cpu) }
+                        if record != entry { retired &+= retire(entry, through: record - 1, startCS: startCS, cpu: &cpu) }
                         return .fault(error)
                     }
                     switch step {
@@ -269,17 +267,10 @@ public final class Interpreter {
                         cpu.rip = record.pointee.address &+ UInt64(record.pointee.instruction.length)
                     case .jump:  // a taken branch, at the block's end or a conditional one before it
                         // The direct branch back that closes the counted laps (so nothing wrote code
-                        // and RIP is the entry), while the count lasts: a lap run whole from the
-                        // entry is only counted; one that skipped records retires its last segment.
+                        // and RIP is the entry), while the count lasts: the lap is only counted.
                         if record == laps.pointee.branch && laps.pointee.allowed != 0 {
                             laps.pointee.allowed &-= 1
-                            if start == entry {
-                                laps.pointee.pending &+= 1
-                            } else {
-                                cpu.cycles &+= laps.pointee.taken
-                                retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
-                                start = entry
-                            }
+                            laps.pointee.pending &+= 1
                             record = entry
                             continue
                         }
@@ -287,8 +278,7 @@ public final class Interpreter {
                             cpu.cycles &+= cpu.takenCycles
                             let target = record + Int(record.pointee.skipAhead)
                             if target != record && target <= last {
-                                retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
-                                start = target
+                                laps.pointee.skip(from: record, to: target)
                                 record = target
                                 continue
                             }
@@ -299,11 +289,10 @@ public final class Interpreter {
                         if cpu.rip == entry.pointee.address && !cpu.memory.codeWritten {
                             laps.pointee.flush(startCS: startCS, cpu: &cpu, retired: &retired)
                             laps.pointee.allowed = 0  // the count was for laps like the last counted one
-                            retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
+                            retired &+= retire(entry, through: record, startCS: startCS, cpu: &cpu)
                             if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
                             guard fits(entry, cpu: cpu, mostBlockCycles: mostBlockCycles) else { continue blocks }
                             laps.pointee.count(entry, to: record, budgetLeft: budget &- retired, cpu: cpu)
-                            start = entry
                             last = budgetCut(entry, left: budget &- retired)
                             record = entry
                             continue
@@ -311,7 +300,7 @@ public final class Interpreter {
                     default:
                         laps.pointee.flush(startCS: startCS, cpu: &cpu, retired: &retired)
                         if let exit = blockExit(
-                            step, start, record, startCS: startCS, cpu: &cpu, retired: &retired)
+                            step, entry, record, startCS: startCS, cpu: &cpu, retired: &retired)
                         {
                             return exit
                         }
@@ -319,7 +308,7 @@ public final class Interpreter {
                     break
                 }
                 laps.pointee.flush(startCS: startCS, cpu: &cpu, retired: &retired)
-                retired &+= retire(start, through: record, startCS: startCS, cpu: &cpu)
+                retired &+= retire(entry, through: record, startCS: startCS, cpu: &cpu)
                 if cpu.memory.codeWritten {
                     cache.invalidate(pages: guestMemory.takeWrittenCodePages(), memory: guestMemory)
                 }

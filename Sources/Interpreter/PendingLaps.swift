@@ -1,17 +1,22 @@
 import X86IR
 
 /// Laps of a loop whose body is one block, run on the block path without a lookup or a fits test
-/// each, and, when they run whole, retired together.
+/// each, and retired together; and the records taken Jcc skipped inside the block ("holes").
 ///
 /// After a lap retired the usual way, ``count(_:to:budgetLeft:cpu:)`` works out how many more laps
 /// (`allowed`) may start without the block path's own test: each lap runs at most the records
 /// from the entry to the branch back and is charged at most their static cycles plus `taken` for
 /// every branch among them, so that many laps fit the budget with the whole block to spare (the
 /// block's budget cut stays its end) and each starts with the block's most cycles of fuel to
-/// spare. A lap that runs whole from the entry to that branch costs exactly `instructions`,
-/// `cost` (static and `taken`) and `branches`: the run loop only counts it (`pending`), and
-/// ``flush(startCS:cpu:retired:)`` retires the counted laps before anything else reads the
-/// totals. A lap that skipped records with a taken Jcc has retired its segments as it went.
+/// spare. A lap from the entry to that branch costs `instructions`, `cost` (static and `taken`)
+/// and `branches` less what it skipped: the run loop only counts it (`pending`).
+///
+/// A taken Jcc that goes on at a later record of its block (``skip(from:to:)``) adds the records
+/// it jumped over to the holes, and its `taken` to the cycles at once; so the block path retires
+/// whole runs of records from the entry (its suffix totals) less the holes, and never a segment
+/// per skip (perf: about 27 host instructions each on the LFSR loop). ``flush(startCS:cpu:retired:)``
+/// retires the counted laps and takes the holes off before anything else reads the totals; the
+/// block path calls it on every way out of a block, before it retires the records since the entry.
 struct PendingLaps {
     var pending = 0
     var allowed = 0
@@ -21,8 +26,21 @@ struct PendingLaps {
     var instructions: UInt64 = 0
     var cost: UInt64 = 0
     var branches: UInt64 = 0
-    /// `taken` of the branch back if it is conditional, else 0.
-    var taken: UInt64 = 0
+    /// What the taken Jcc inside the block skipped since the last flush: instructions, static
+    /// cycles, branches.
+    var holeInstructions: UInt64 = 0
+    var holeCost: UInt64 = 0
+    var holeBranches: UInt64 = 0
+
+    /// A taken Jcc at `branch` goes on at `target`, a later record of its block: the records
+    /// between them do not run.
+    @inline(__always) mutating func skip(
+        from branch: UnsafeMutablePointer<RecordStore.Entry>, to target: UnsafeMutablePointer<RecordStore.Entry>
+    ) {
+        holeInstructions &+= UInt64(branch.pointee.blockLength &- target.pointee.blockLength) &- 1
+        holeCost &+= branch.pointee.costAfter &- target.pointee.blockCost
+        holeBranches &+= UInt64(branch.pointee.branchesAfter &- target.pointee.blockBranches)
+    }
 
     /// Sets up the laps after the one just retired, which ended at the taken branch `jump` to `entry`.
     @inline(__always) mutating func count(
@@ -37,7 +55,7 @@ struct PendingLaps {
         guard direct, budgetLeft >= length &+ count else { return }
         branch = jump
         instructions = UInt64(count)
-        taken = jump.pointee.instruction.attributes.contains(.conditionalBranch) ? cpu.takenCycles : 0
+        let taken = jump.pointee.instruction.attributes.contains(.conditionalBranch) ? cpu.takenCycles : 0
         let staticCost = entry.pointee.blockCost &- jump.pointee.costAfter
         cost = staticCost &+ taken
         branches = UInt64(entry.pointee.blockBranches &- jump.pointee.branchesAfter)
@@ -58,24 +76,30 @@ struct PendingLaps {
         allowed = min(byBudget, Int(min(spare / mostCycles, UInt64(Int.max))))
     }
 
-    /// Retires the laps counted so far.
+    /// Retires the laps counted so far and takes the holes off (the records around them are
+    /// retired by the caller, or were with the laps).
     @inline(__always) mutating func flush(startCS: UInt16, cpu: inout CPU, retired: inout Int) {
-        if pending != 0 { retirePending(startCS: startCS, cpu: &cpu, retired: &retired) }
+        if pending != 0 || holeInstructions != 0 { retirePending(startCS: startCS, cpu: &cpu, retired: &retired) }
     }
 
     /// Out of line: inlined, the multiplications were strength-reduced into running products
     /// kept up to date on every record's dispatch (callgrind).
     @inline(never) mutating func retirePending(startCS: UInt16, cpu: inout CPU, retired: inout Int) {
         let laps = UInt64(pending)
-        cpu.cycles &+= laps &* cost
+        let count = laps &* instructions &- holeInstructions
+        let branchCount = laps &* branches &- holeBranches
+        cpu.cycles &+= laps &* cost &- holeCost
         if startCS & 3 == 0 {
-            cpu.kernelCounts.instructions &+= laps &* instructions
-            cpu.kernelCounts.branches &+= laps &* branches
+            cpu.kernelCounts.instructions &+= count
+            cpu.kernelCounts.branches &+= branchCount
         } else {
-            cpu.userCounts.instructions &+= laps &* instructions
-            cpu.userCounts.branches &+= laps &* branches
+            cpu.userCounts.instructions &+= count
+            cpu.userCounts.branches &+= branchCount
         }
-        retired &+= pending &* Int(instructions)
+        retired &+= Int(truncatingIfNeeded: count)
         pending = 0
+        holeInstructions = 0
+        holeCost = 0
+        holeBranches = 0
     }
 }
