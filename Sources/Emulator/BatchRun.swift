@@ -21,6 +21,21 @@ struct BatchRun {
     var lastRetiredRIP: UInt64 = 0
     /// Branches among the instructions of the last hand-over.
     var lastBranches: UInt64 = 0
+    /// Read once from the configuration: at every exit a look at the trace recorder (a class) cost
+    /// a retain and a release, and a quirk a set lookup (callgrind).
+    private let tracing: Bool
+    private let countsREPChunks: Bool
+    private let countsEnterLeave: Bool
+
+    init(interpreter: Interpreter, pmu: PMU, configuration: RunConfiguration, clock: HardwareClock) {
+        self.interpreter = interpreter
+        self.pmu = pmu
+        self.configuration = configuration
+        self.clock = clock
+        tracing = configuration.hardware.trace != nil
+        countsREPChunks = configuration.quirks.contains(.rep1024)
+        countsEnterLeave = configuration.quirks.contains(.enterLeaveBranch)
+    }
 
     mutating func execute(decoder: X86Decoder) throws(InputError) {
         vmEnterStep(0, guestStopped: false)
@@ -36,25 +51,33 @@ struct BatchRun {
 
     /// The VM-Enter step, then PMI injection (never at the step after the guest stopped).
     private mutating func vmEnterStep(_ step: Int, guestStopped: Bool) {
-        let trace = configuration.hardware.trace
-        let pending = trace == nil ? [] : pmu.pendingEvents()
-        let overflowsBefore = trace == nil ? [] : pmu.overflowCounts()
-        let pmisBefore = pmu.pmis.count
+        if tracing {
+            let pending = pmu.pendingEvents()
+            let overflowsBefore = pmu.overflowCounts()
+            let pmisBefore = pmu.pmis.count
+            handleEvents(step)
+            configuration.hardware.trace?.recordStep(
+                step, pending: pending, overflowsBefore: overflowsBefore, pmisBefore: pmisBefore, pmu: pmu,
+                rip: interpreter.rip)
+        } else {
+            handleEvents(step)
+        }
+        if !guestStopped { interrupts.deliverHeld(interpreter: interpreter, pmu: pmu) }
+    }
+
+    /// `kvm_pmu_handle_event()` and the PMI it may accept.
+    private mutating func handleEvents(_ step: Int) {
         if let record = pmu.handleEvents(step: step, afterInstructions: instructions, rip: interpreter.rip) {
             let index = pmu.pmisAccepted - 1  // beyond the record limit, marking it is a no-op
             sampler?.take(record, at: lastRetiredRIP, pmu: pmu)
             interrupts.accept(record, index: index, interpreter: interpreter)
         }
-        trace?.recordStep(
-            step, pending: pending, overflowsBefore: overflowsBefore, pmisBefore: pmisBefore, pmu: pmu,
-            rip: interpreter.rip)
-        if !guestStopped { interrupts.deliverHeld(interpreter: interpreter, pmu: pmu) }
     }
 
     /// Whether the next run must stop after one instruction: the STI shadow, tracing, sampling.
     private var singleStepping: Bool {
         // Sampling single-steps too, so `lastRetiredRIP` is the last instruction, not a run's first.
-        interrupts.shadowActive || configuration.hardware.trace != nil || sampler != nil
+        interrupts.shadowActive || tracing || sampler != nil
     }
 
     /// Runs one batch; returns true when the guest stopped.
@@ -79,14 +102,14 @@ struct BatchRun {
             interpreter.cycleFuel = clock.fuel(for: counting, pmu: pmu)
             interpreter.leavesOn = interrupts.runStops
             let tracedRIP = interpreter.rip
-            let traceBefore = configuration.hardware.trace?.snapshot(pmu)
+            let traceBefore = tracing ? configuration.hardware.trace?.snapshot(pmu) : nil
             let reason = interpreter.run(budget: singleStepping ? 1 : min(batchLeft, limitLeft))
             let runCycles = interpreter.takeCycles()
             var hardwarePMI = clock.charge(runCycles, to: counting, pmu: pmu)
             var retired = handOverRetirements()
             batchLeft -= retired
             if retired > 0 { lastRetiredRIP = tracedRIP }
-            if let trace = configuration.hardware.trace, let traceBefore, retired > 0 {
+            if tracing, let trace = configuration.hardware.trace, let traceBefore, retired > 0 {
                 trace.recordInstruction(
                     at: tracedRIP, cycles: runCycles, branch: lastBranches > 0, before: traceBefore,
                     interpreter: interpreter, pmu: pmu, decoder: decoder)
@@ -181,9 +204,8 @@ struct BatchRun {
         instructions &+= counts.instructions
         branches &+= counts.branches
         // Quirks change PMU events only, never the architectural totals (isa-subset.md §8).
-        let events = counts.instructions &+ (configuration.quirks.contains(.rep1024) ? counts.repChunks : 0)
-        let branchEvents =
-            counts.branches &+ (configuration.quirks.contains(.enterLeaveBranch) ? counts.enterLeave : 0)
+        let events = counts.instructions &+ (countsREPChunks ? counts.repChunks : 0)
+        let branchEvents = counts.branches &+ (countsEnterLeave ? counts.enterLeave : 0)
         pmu.countEmulated(instructions: events, branches: branchEvents, cpl: cpl)
         return Int(counts.instructions)
     }

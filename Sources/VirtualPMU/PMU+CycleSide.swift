@@ -31,6 +31,12 @@ extension PMU {
     /// The cycle side's PMCs for an instruction starting at `cpl`: locally and globally enabled,
     /// allowed by the filter, USR/OS matching, and selecting cycles or ref-cycles.
     public func cycleCounting(cpl: Int) -> CycleCounting {
+        // Most runs count no cycles: answered without a call (cross-module inlined).
+        if !eventMapsStale && eventMaps.cycles | eventMaps.refCycles == 0 { return CycleCounting() }
+        return cycleCountingSlow(cpl: cpl)
+    }
+
+    @inline(never) func cycleCountingSlow(cpl: Int) -> CycleCounting {
         refreshEventMaps()
         var counting = CycleCounting()
         var positions = eventMaps.cycles | eventMaps.refCycles

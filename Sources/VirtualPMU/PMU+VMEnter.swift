@@ -79,7 +79,7 @@ extension PMU {
     }
 
     /// Mirrors `pmc_resume_counter()`: re-arm an existing stand-in with a fresh sample period.
-    func resumeCounter(at p: Int) -> Bool {
+    @inline(__always) func resumeCounter(at p: Int) -> Bool {
         guard var event = pmcs[p].perfEvent else { return false }
         event.samplePeriod = samplePeriod(of: pmcs[p].counter)
         event.isRunning = true
