@@ -19,7 +19,7 @@ public struct RetirementCounts: Equatable, Sendable {
 /// reference it holds.
 struct CPU {
     /// Owned by the ``Interpreter``, which frees it.
-    let registers: RegisterFile
+    var registers: RegisterFile
     var rip: UInt64 = 0
     /// RFLAGS; the six status flags are stale while `lazy.kind != .none`.
     var rflags: UInt64 = RFlags.reserved1

@@ -200,13 +200,26 @@ public final class Interpreter {
     /// suffix totals. Only a block's last record can be ENTER/LEAVE or change the privilege
     /// level, so the totals are those the per-instruction path would have summed. Otherwise
     /// the block runs record by record.
-    @inline(never)
     public func run(budget: Int) -> ExitReason {
         guard budget > 0 else { return .budgetSpent }
+        // The general registers go into this frame for the run (RegisterFile.copy(into:)).
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16) { frame in
+            runLoop(budget: budget, registers: frame.baseAddress!)
+        }
+    }
+
+    @inline(never)
+    private func runLoop(budget: Int, registers frame: UnsafeMutablePointer<UInt64>) -> ExitReason {
         // The loop works on a local copy of the vCPU so its registers stay out of the class
         // instance (no reloads through `self` after every store); written back on every exit.
         var cpu = self.cpu
-        defer { self.cpu = cpu }
+        let heapRegisters = cpu.registers
+        cpu.registers = heapRegisters.copy(into: frame)
+        defer {
+            heapRegisters.update(from: cpu.registers)
+            cpu.registers = heapRegisters
+            self.cpu = cpu
+        }
         var retired = 0
         // The host may have written code since the last run (an interrupt frame pushed onto a
         // page that holds code, a host call's store): drop those records before running any.
