@@ -67,9 +67,6 @@ public final class Interpreter {
     /// The owner of the memory the vCPU reaches through ``MemoryAccess`` (and of nothing else).
     private let guestMemory: GuestMemory
     var cache: CodeCache
-    /// The run loop's ``PendingLaps``, behind a pointer: as a local its fields were reloaded
-    /// from the stack at every record's dispatch (callgrind), through a pointer only where used.
-    private let lapState: UnsafeMutablePointer<PendingLaps>
     private let lowerer: Lowerer
 
     /// - Parameters:
@@ -85,8 +82,6 @@ public final class Interpreter {
     ) {
         guestMemory = memory
         cpu = CPU(memory: memory.access, registers: .allocate())
-        lapState = .allocate(capacity: 1)
-        lapState.initialize(to: PendingLaps())
         cpu.isIntel = isIntel
         cpu.rip = codeStart
         cpu.takenCycles = cycleCosts.taken
@@ -98,7 +93,6 @@ public final class Interpreter {
 
     deinit {
         cpu.registers.deallocate()
-        lapState.deallocate()
     }
 
     public var memory: GuestMemory { guestMemory }
@@ -202,14 +196,22 @@ public final class Interpreter {
     /// the block runs record by record.
     public func run(budget: Int) -> ExitReason {
         guard budget > 0 else { return .budgetSpent }
-        // The general registers go into this frame for the run (RegisterFile.copy(into:)).
+        // The general registers go into this frame for the run (RegisterFile.copy(into:)), and so
+        // does the run loop's ``PendingLaps``: behind a pointer, because as a local its fields were
+        // reloaded from the stack at every record's dispatch (callgrind), but on the stack, at a
+        // fixed distance from the loop's other hot state (no 4K aliasing with it).
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16) { frame in
-            runLoop(budget: budget, registers: frame.baseAddress!)
+            withUnsafeTemporaryAllocation(of: PendingLaps.self, capacity: 1) { lapState in
+                lapState.initializeElement(at: 0, to: PendingLaps())
+                return runLoop(budget: budget, registers: frame.baseAddress!, laps: lapState.baseAddress!)
+            }
         }
     }
 
     @inline(never)
-    private func runLoop(budget: Int, registers frame: UnsafeMutablePointer<UInt64>) -> ExitReason {
+    private func runLoop(
+        budget: Int, registers frame: UnsafeMutablePointer<UInt64>, laps: UnsafeMutablePointer<PendingLaps>
+    ) -> ExitReason {
         // The loop works on a local copy of the vCPU so its registers stay out of the class
         // instance (no reloads through `self` after every store); written back on every exit.
         var cpu = self.cpu
@@ -231,7 +233,6 @@ public final class Interpreter {
         let codeStart = cache.start
         var records = cache.records.base
         var mostBlockCycles = cache.mostBlockCycles
-        let laps = lapState
         blocks: while true {
             let rip = cpu.rip
             // The hit path: a decoded record at RIP. Nothing is ever decoded at the end of the
