@@ -188,12 +188,12 @@ public final class Interpreter {
     /// next instruction is decoded from the new bytes (x86 self-modifying-code semantics).
     ///
     /// A block whose most cycles (static, and `taken` for every branch in it) fit in what is left
-    /// of the cycle fuel runs with no per-instruction accounting, up to its end or the last record the budget allows: its
-    /// retirements and static cycles are added once, when it ends (or at a taken conditional
-    /// branch inside it, or the record that faults, stops or writes code), from the records'
-    /// suffix totals. Only a block's last record can be ENTER/LEAVE or change the privilege
-    /// level, so the totals are those the per-instruction path would have summed. Otherwise
-    /// the block runs record by record.
+    /// of the cycle fuel runs with no per-instruction accounting, up to its end or the last record
+    /// the budget allows: its retirements and static cycles are added once, when it ends (or at
+    /// the record that faults, stops or writes code), from the records' suffix totals, less the
+    /// records a taken Jcc inside it skipped (``PendingLaps``' holes). Only a block's last record
+    /// can be ENTER/LEAVE or change the privilege level, so the totals are those the
+    /// per-instruction path would have summed. Otherwise the block runs record by record.
     public func run(budget: Int) -> ExitReason {
         guard budget > 0 else { return .budgetSpent }
         // The general registers go into this frame for the run (RegisterFile.copy(into:)), and so
