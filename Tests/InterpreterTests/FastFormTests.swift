@@ -18,10 +18,11 @@ import X86IR
 
     /// One random instruction of a fast-form shape; RBX always holds `dataBase` so memory forms
     /// stay in the data page (RBX is never a destination).
-    static func instruction(_ random: inout SplitMix) -> [UInt8] {
+    /// `sparing` names one more register never used (a loop counter the caller keeps).
+    static func instruction(_ random: inout SplitMix, sparing: UInt8? = nil) -> [UInt8] {
         func register() -> UInt8 {
             var number: UInt8
-            repeat { number = UInt8(random.below(16)) } while number == 3 || number == 4  // not RBX, RSP
+            repeat { number = UInt8(random.below(16)) } while number == 3 || number == 4 || number == sparing  // not RBX, RSP
             return number
         }
         func rex(wide: Bool, reg: UInt8, rm: UInt8) -> [UInt8] {
@@ -193,8 +194,10 @@ import X86IR
 }
 
 /// Loops through the block path: a random fast-shape body closed by `dec qword [rbx + 0x800]; jnz
-/// start`, so a block that ends in a jump back to its own entry runs lap after lap without a
-/// lookup, forward Jcc skip inside it, and long bodies span several blocks. Run with the cycle fuel
+/// start` or, in every other program, by `dec r12; jnz start` (a fused pair, so the lap's branch
+/// is the second half of a fused record and the budget can cut between the two), so a block that
+/// ends in a jump back to its own entry runs lap after lap without a lookup, forward Jcc skip
+/// inside it, and long bodies span several blocks. Run with the cycle fuel
 /// set before every run, the block path (budget large) must stop at exactly the instructions the
 /// per-instruction reference (every record generic, budget 1, windows cut where the cycles reach
 /// the fuel) stops at, with the same state and totals.
@@ -247,12 +250,20 @@ import X86IR
         var looped = 0
         for program in 0..<60 {
             var code: [UInt8] = []
-            for _ in 0..<(3 + random.below(70)) { code += FastFormTests.instruction(&random) }
-            code += [0x48, 0xFF, 0x8B, 0x00, 0x08, 0x00, 0x00]  // dec qword [rbx + 0x800]
+            let registerCounter = program % 2 == 1
+            for _ in 0..<(3 + random.below(70)) {
+                code += FastFormTests.instruction(&random, sparing: registerCounter ? 12 : nil)
+            }
+            if registerCounter {
+                code += [0x49, 0xFF, 0xCC]  // dec r12
+            } else {
+                code += [0x48, 0xFF, 0x8B, 0x00, 0x08, 0x00, 0x00]  // dec qword [rbx + 0x800]
+            }
             let back = Int32(-(code.count + 6))
             code += [0x0F, 0x85] + withUnsafeBytes(of: back.littleEndian) { Array($0) }  // jnz start
-            let registers = (0..<16).map { _ in random.below(4) == 0 ? UInt64(random.below(3)) : random.next() }
+            var registers = (0..<16).map { _ in random.below(4) == 0 ? UInt64(random.below(3)) : random.next() }
             let laps = UInt64(1 + random.below(30))
+            if registerCounter { registers[12] = laps }
             let fast = Self.run(
                 code, registers: registers, laps: laps, fuel: fuel, budget: budget, reference: false, decoder: decoder)
             let reference = Self.run(
