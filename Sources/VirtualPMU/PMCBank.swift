@@ -27,6 +27,12 @@ struct PMCBank: RandomAccessCollection {
         }
     }
 
+    /// The counter at `position`, for code that reads and writes several of its fields (one check).
+    @inline(__always) func pointer(at position: Int) -> UnsafeMutablePointer<PMC> {
+        precondition(position >= 0 && position < count, "PMC position out of range")
+        return base + position
+    }
+
     /// Replaces every counter (PMC is trivial: nothing to deinitialize).
     mutating func replaceAll(with counters: [PMC]) {
         precondition(counters.count <= Self.capacity, "more PMCs than the bank holds")

@@ -37,18 +37,19 @@ extension PMU {
     /// strategy deciding between resuming and re-creating the stand-in.
     func reprogramCounter(at p: Int) {
         hostStatistics.reprograms += 1
+        let pmc = pmcs.pointer(at: p)
         let overflowed: Bool
         switch configuration.model {
         case .emulatedCounter:
-            overflowed = pmcs[p].pauseCounter()
+            overflowed = pmc.pointee.pauseCounter()
         case .prevCounter:
-            pmcs[p].pauseCounterLegacy()
-            overflowed = pmcs[p].counter < pmcs[p].prevCounter
+            pmc.pointee.pauseCounterLegacy()
+            overflowed = pmc.pointee.counter < pmc.pointee.prevCounter
             // v6.6 clears prev_counter on every exit path (reprogram_complete and the create path).
-            pmcs[p].prevCounter = 0
+            pmc.pointee.prevCounter = 0
         }
 
-        guard isAllowed(pmcs[p]) else {
+        guard isAllowed(pmc.pointee) else {
             // Not allowed: any overflow is dropped; the stand-in stays paused (reuse) or goes (recreate).
             if configuration.hostStrategy == .recreate {
                 releasePerfEvent(at: p)
@@ -59,12 +60,12 @@ extension PMU {
             reportOverflow(at: p)
         }
 
-        let newConfig = config(of: pmcs[p])
-        if configuration.hostStrategy == .reuse && pmcs[p].currentConfig == newConfig && resumeCounter(at: p) {
+        let newConfig = config(of: pmc.pointee)
+        if configuration.hostStrategy == .reuse && pmc.pointee.currentConfig == newConfig && resumeCounter(at: p) {
             return
         }
         releasePerfEvent(at: p)
-        pmcs[p].currentConfig = newConfig
+        pmc.pointee.currentConfig = newConfig
         createPerfEvent(at: p)
     }
 
@@ -80,10 +81,11 @@ extension PMU {
 
     /// Mirrors `pmc_resume_counter()`: re-arm an existing stand-in with a fresh sample period.
     @inline(__always) func resumeCounter(at p: Int) -> Bool {
-        guard var event = pmcs[p].perfEvent else { return false }
-        event.samplePeriod = samplePeriod(of: pmcs[p].counter)
+        let pmc = pmcs.pointer(at: p)
+        guard var event = pmc.pointee.perfEvent else { return false }
+        event.samplePeriod = samplePeriod(of: pmc.pointee.counter)
         event.isRunning = true
-        pmcs[p].perfEvent = event
+        pmc.pointee.perfEvent = event
         hostStatistics.perfEventsReused += 1
         return true
     }
