@@ -62,28 +62,26 @@ enum FastForm: UInt8 {
         case .jae: condition = 3
         default: return nil
         }
-        let first: FastForm
+        // The setter's first fused variant and how many conditions it has (JZ, JNZ[, JB, JAE]).
+        let (first, conditions): (FastForm, UInt8)
         switch self {
-        case .cmpRR64: first = .cmpRR64Jz
-        case .cmpRI64: first = .cmpRI64Jz
-        case .cmpRR32: first = .cmpRR32Jz
-        case .cmpRI32: first = .cmpRI32Jz
-        case .cmpRI8: first = .cmpRI8Jz
-        case .subRI64: first = .subRI64Jz
-        case .subRI32: first = .subRI32Jz
-        default:
-            guard condition < 2 else { return nil }
-            switch self {
-            case .testRR64: first = .testRR64Jz
-            case .testRI64: first = .testRI64Jz
-            case .testRR32: first = .testRR32Jz
-            case .testRI32: first = .testRI32Jz
-            case .testRI8: first = .testRI8Jz
-            case .dec64: first = .dec64Jz
-            case .dec32: first = .dec32Jz
-            default: return nil
-            }
+        case .cmpRR64: (first, conditions) = (.cmpRR64Jz, 4)
+        case .cmpRI64: (first, conditions) = (.cmpRI64Jz, 4)
+        case .cmpRR32: (first, conditions) = (.cmpRR32Jz, 4)
+        case .cmpRI32: (first, conditions) = (.cmpRI32Jz, 4)
+        case .cmpRI8: (first, conditions) = (.cmpRI8Jz, 4)
+        case .subRI64: (first, conditions) = (.subRI64Jz, 4)
+        case .subRI32: (first, conditions) = (.subRI32Jz, 4)
+        case .testRR64: (first, conditions) = (.testRR64Jz, 2)
+        case .testRI64: (first, conditions) = (.testRI64Jz, 2)
+        case .testRR32: (first, conditions) = (.testRR32Jz, 2)
+        case .testRI32: (first, conditions) = (.testRI32Jz, 2)
+        case .testRI8: (first, conditions) = (.testRI8Jz, 2)
+        case .dec64: (first, conditions) = (.dec64Jz, 2)
+        case .dec32: (first, conditions) = (.dec32Jz, 2)
+        default: return nil
         }
+        guard condition < conditions else { return nil }
         return FastForm(rawValue: first.rawValue + condition)
     }
 
