@@ -55,31 +55,34 @@ public struct BenchRunner {
         }
     }
 
+    /// Times every engine `repetitions` times and keeps each one's best. The repetitions are
+    /// interleaved (one run of every engine, then the next round): this VM has slow phases that
+    /// last seconds, and back-to-back repetitions of one engine could all land in one, skewing
+    /// the ratios either way.
     public func run(_ workload: Workload) throws(InputError) -> WorkloadReport {
         var report = WorkloadReport(
             name: workload.name, summary: workload.summary, instructions: workload.expected.instructions,
             branches: workload.expected.branches, measurements: [], problems: [])
-        var vpmuRegisters: [UInt64] = []
-        for engine in Self.vpmuEngines {
-            var best = Double.infinity
-            for _ in 0..<repetitions {
+        let engines = Self.vpmuEngines + (unicornMissing == nil ? Self.unicornEngines : [])
+        var best = [Double](repeating: .infinity, count: engines.count)
+        for _ in 0..<repetitions {
+            var vpmuRegisters: [UInt64] = []
+            for (index, engine) in Self.vpmuEngines.enumerated() {
                 let (result, seconds) = try timeVPMU(workload, engine: engine)
-                best = min(best, seconds)
+                best[index] = min(best[index], seconds)
                 report.problems += check(result, workload: workload, engine: engine)
                 vpmuRegisters = result.registers
             }
-            report.measurements.append(Measurement(engine: engine, seconds: best, instructions: workload.expected.instructions))
-        }
-        if unicornMissing == nil {
-            for (hook, engine) in Self.unicornEngines.enumerated() {
-                var best = Double.infinity
-                for _ in 0..<repetitions {
-                    let result = runUnicorn(workload, hook: Int32(hook))
-                    best = min(best, result.seconds)
-                    report.problems += check(result, hook: hook, workload: workload, vpmuRegisters: vpmuRegisters)
-                }
-                report.measurements.append(Measurement(engine: engine, seconds: best, instructions: workload.expected.instructions))
+            guard unicornMissing == nil else { continue }
+            for hook in Self.unicornEngines.indices {
+                let result = runUnicorn(workload, hook: Int32(hook))
+                let index = Self.vpmuEngines.count + hook
+                best[index] = min(best[index], result.seconds)
+                report.problems += check(result, hook: hook, workload: workload, vpmuRegisters: vpmuRegisters)
             }
+        }
+        report.measurements = zip(engines, best).map { engine, seconds in
+            Measurement(engine: engine, seconds: seconds, instructions: workload.expected.instructions)
         }
         report.problems = Array(Set(report.problems)).sorted()
         return report
