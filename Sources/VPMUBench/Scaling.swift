@@ -92,7 +92,7 @@ extension BenchRunner {
         var best = [Double](repeating: .infinity, count: cases.count)
         for _ in 0..<repetitions {
             for (index, run) in cases.enumerated() {
-                best[index] = min(best[index], try timeRun(run.code, registers: run.registers, configuration: run.configuration))
+                best[index] = min(best[index], try time(run))
             }
         }
         return best
@@ -105,10 +105,10 @@ extension BenchRunner {
         var configuration: RunConfiguration
     }
 
-    private func timeRun(_ code: [UInt8], registers: [Int: UInt64], configuration: RunConfiguration) throws(InputError) -> Double {
-        var configuration = configuration
-        for (number, value) in registers { configuration.registers[number] = value }
-        let guest = try GuestCode(bytes: code, origin: "scaling")
+    private func time(_ run: TimedRun) throws(InputError) -> Double {
+        var configuration = run.configuration
+        for (number, value) in run.registers { configuration.registers[number] = value }
+        let guest = try GuestCode(bytes: run.code, origin: "scaling")
         let clock = ContinuousClock()
         let start = clock.now
         _ = try emulator.run(guest, configuration: configuration)
