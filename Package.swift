@@ -9,6 +9,15 @@ let strict: [SwiftSetting] = Context.environment["VPMU_WERROR"] != nil ? [.treat
 // (1–2 % of host instructions per guest instruction at --exit-every 256).
 let hotPath: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"])]
 
+// With `-static-stdlib` the link takes Foundation from lib/swift_static, but the modules were
+// compiled against the shared Foundation, whose module files do not name the archives behind it
+// (SwiftPM's --static-swift-stdlib recompiles everything instead). So they are listed here, each
+// before the archives it needs: the linker reads each archive once, left to right.
+let staticFoundation: [LinkerSetting] = [
+    "Foundation", "FoundationInternationalization", "FoundationEssentials", "_FoundationCollections", "CoreFoundation",
+    "_FoundationICU", "_FoundationCShims", "swiftSynchronization", "swiftDispatch", "dispatch", "BlocksRuntime",
+].map { .linkedLibrary($0) }
+
 let package = Package(
     name: "vpmu",
     products: [
@@ -44,7 +53,12 @@ let package = Package(
                 "Emulator", "FixtureCheck", "VPMUBench", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
-        .executableTarget(name: "vpmu", dependencies: ["VPMUCLI"], swiftSettings: strict),
+        // The Swift runtime and Foundation linked in: loading them as ~20 shared libraries cost
+        // more than half of a short run's start-up (the loader's relocations, 15 M of 38 M host
+        // instructions in callgrind), against the ≤ 20 ms cold-start target (README, issue 8).
+        .executableTarget(
+            name: "vpmu", dependencies: ["VPMUCLI"], swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])] + staticFoundation),
         // Differential testing against Unicorn: tests and the vpmu-difftest developer tool only.
         .systemLibrary(name: "CUnicorn", pkgConfig: "unicorn", providers: [.apt(["libunicorn-dev"])]),
         .target(

@@ -7,6 +7,7 @@ import VPMUBench
 /// `swift build -c release`; a debug build's figures mean nothing.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bench",
         abstract: "Time the workload suite on vpmu and on Unicorn, verifying every count.")
 
     @Option(help: "Size factor for every workload (1 = the documented suite; smaller for a quick look).")

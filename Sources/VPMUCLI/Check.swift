@@ -6,6 +6,7 @@ import Foundation
 /// `vpmu check`: run fixture files or directories and report what differs (cli.md B7).
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Check fixtures: run each and compare with its expected values.",
         discussion: "Exit code 0 if all pass, 1 if any fails, 2 if a fixture is malformed.")
 

@@ -8,6 +8,7 @@ import X86IR
 /// independently (style.md §6), so the skeleton is a starting point for checking, not a result.
 struct Expect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "expect",
         abstract: "Print a fixture skeleton with measured values (confirm them by hand before committing).",
         discussion: """
             All other options are `vpmu run` options, code included: vpmu expect --hex "b9 0a 00 00 00 e2 fe" \

@@ -5,6 +5,7 @@ import VirtualPMU
 /// `vpmu run`: execute a snippet and report retirements and the PMU (cli.md Part A, B1–B5).
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run guest code and count what it retires on the virtual PMU.")
 
     @OptionGroup var code: CodeSource
