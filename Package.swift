@@ -12,7 +12,9 @@ let hotPath: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unch
 // With `-static-stdlib` the link takes Foundation from lib/swift_static, but the modules were
 // compiled against the shared Foundation, whose module files do not name the archives behind it
 // (SwiftPM's --static-swift-stdlib recompiles everything instead). So they are listed here, each
-// before the archives it needs: the linker reads each archive once, left to right.
+// before the archives it needs, as a linker that reads archives once, left to right, requires.
+// The executable links with the toolchain's lld: gold printed glibc's link-time warning about the
+// mktemp in Foundation's archive on every build.
 let staticFoundation: [LinkerSetting] = [
     "Foundation", "FoundationInternationalization", "FoundationEssentials", "_FoundationCollections", "CoreFoundation",
     "_FoundationICU", "_FoundationCShims", "swiftSynchronization", "swiftDispatch", "dispatch", "BlocksRuntime",
@@ -58,7 +60,7 @@ let package = Package(
         // instructions in callgrind), against the ≤ 20 ms cold-start target (README, issue 8).
         .executableTarget(
             name: "vpmu", dependencies: ["VPMUCLI"], swiftSettings: strict,
-            linkerSettings: [.unsafeFlags(["-static-stdlib"])] + staticFoundation),
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld"])] + staticFoundation),
         // Differential testing against Unicorn: tests and the vpmu-difftest developer tool only.
         .systemLibrary(name: "CUnicorn", pkgConfig: "unicorn", providers: [.apt(["libunicorn-dev"])]),
         .target(
