@@ -17,6 +17,8 @@ struct BatchRun {
     var instructions: UInt64 = 0
     var branches: UInt64 = 0
     var exits = 0
+    /// Exits whose step was played after a run crossed the batch boundary.
+    var exitsCrossed = 0
     /// Address of the last instruction retired, when the run that retired it started there.
     var lastRetiredRIP: UInt64 = 0
     /// Branches among the instructions of the last hand-over.
@@ -26,6 +28,8 @@ struct BatchRun {
     private let tracing: Bool
     private let countsREPChunks: Bool
     private let countsEnterLeave: Bool
+    /// Whether runs may cross batch boundaries at all (``crossingAllowance(budget:batchLeft:limitLeft:counting:)``).
+    private let mayCross: Bool
 
     init(interpreter: Interpreter, pmu: PMU, configuration: RunConfiguration, clock: HardwareClock) {
         self.interpreter = interpreter
@@ -35,18 +39,30 @@ struct BatchRun {
         tracing = configuration.hardware.trace != nil
         countsREPChunks = configuration.quirks.contains(.rep1024)
         countsEnterLeave = configuration.quirks.contains(.enterLeaveBranch)
+        // The quirks add events the instruction counts do not bound; a trace or a sampler looks at
+        // every step.
+        // Windows under 64 instructions are not crossed: the allowance is a PMU scan per run, which a
+        // short window does not repay (`--exit-every 1` fell from 10.6 to 9.2 M instructions/s).
+        mayCross =
+            configuration.crossesBatchBoundaries && (configuration.exitEvery ?? 0) >= 64 && !countsREPChunks && !countsEnterLeave && !tracing
+            && configuration.hardware.sample == nil
     }
 
     mutating func execute(decoder: X86Decoder) throws(InputError) {
         vmEnterStep(0, guestStopped: false)
         while true {
             let stopped = try runBatch(decoder: decoder)
-            _ = clock.chargeExit(pmu: pmu, cpl: interpreter.cpl)
-            exits += 1
-            if let every = configuration.hardware.schedInEvery, exits % every == 0 { pmu.schedIn() }
-            vmEnterStep(exits, guestStopped: stopped)
+            exitAndEnter(cpl: interpreter.cpl, guestStopped: stopped)
             if stopped { return }
         }
+    }
+
+    /// The end of a batch: the exit's cycles, the exit count, a sched-in if due, the VM-Enter step.
+    private mutating func exitAndEnter(cpl: Int, guestStopped: Bool) {
+        _ = clock.chargeExit(pmu: pmu, cpl: cpl)
+        exits += 1
+        if let every = configuration.hardware.schedInEvery, exits % every == 0 { pmu.schedIn() }
+        vmEnterStep(exits, guestStopped: guestStopped)
     }
 
     /// The VM-Enter step, then PMI injection (never at the step after the guest stopped).
@@ -103,9 +119,21 @@ struct BatchRun {
             interpreter.leavesOn = interrupts.runStops
             let tracedRIP = interpreter.rip
             let traceBefore = tracing ? configuration.hardware.trace?.snapshot(pmu) : nil
-            let reason = interpreter.run(budget: singleStepping ? 1 : min(batchLeft, limitLeft))
+            let budget = singleStepping ? 1 : min(batchLeft, limitLeft)
+            let crossable = crossingAllowance(budget: budget, batchLeft: batchLeft, limitLeft: limitLeft, counting: counting)
+            let startCPL = interpreter.cpl
+            if crossable > 0 { interpreter.allowCrossings(crossable, window: configuration.exitEvery ?? 0) }
+            let reason = interpreter.run(budget: budget)
             let runCycles = interpreter.takeCycles()
             var hardwarePMI = clock.charge(runCycles, to: counting, pmu: pmu)
+            if crossable > 0 {
+                let crossed = interpreter.takeCrossings()
+                if crossed.count > 0 {
+                    exitsCrossed += crossed.count
+                    playCrossedSteps(crossed, firstWindow: budget, cpl: startCPL)
+                    batchLeft = configuration.exitEvery ?? Int.max
+                }
+            }
             var retired = handOverRetirements()
             batchLeft -= retired
             if retired > 0 { lastRetiredRIP = tracedRIP }
@@ -188,6 +216,48 @@ struct BatchRun {
             }
             if interrupts.windowOpened(interpreter: interpreter) { return false }
             if hardwarePMI && configuration.hardware.hwPMIExit { return false }
+        }
+    }
+
+    /// How many batch boundaries the next run may cross (``Interpreter/allowCrossings(_:window:)``):
+    /// none unless a VM-Enter step there could only fold events. That needs nothing that looks at
+    /// every step (trace, sampler, STI shadow), no PMI held for delivery, no PMC fed by the cycle
+    /// side (the exit's own cycles would reach it), a run that ends at a batch boundary rather than
+    /// at the instruction limit, and room in every instruction and branch PMC for all that the run
+    /// may retire, so that no fold in between can overflow.
+    private func crossingAllowance(budget: Int, batchLeft: Int, limitLeft: Int, counting: CycleCounting) -> Int {
+        guard mayCross, !singleStepping, interrupts.isIdle, counting.isEmpty, budget == batchLeft,
+            let every = configuration.exitEvery, limitLeft > budget
+        else { return 0 }
+        let byLimit = (limitLeft - budget) / every
+        // The run retires at most budget + crossings · every instructions, each at most one event of each kind.
+        let room = pmu.emulatedEventRoom(cpl: interpreter.cpl)
+        guard room > UInt64(budget) else { return 0 }
+        return min(byLimit, Int(clamping: (room - UInt64(budget)) / UInt64(every)))
+    }
+
+    /// The VM-Enter steps of the boundaries the last run crossed, in order, as if it had stopped at
+    /// each: the window's retirements handed over, the exit, the step.
+    ///
+    /// Every window retired `firstWindow` (the first) or `--exit-every` instructions at `cpl`
+    /// and at least one branch; how many each retired is not known, so the first takes all but one
+    /// per later window. With no overflow possible (``crossingAllowance``) only the totals reach a
+    /// counter, and each step reprograms the same PMCs it would have.
+    private mutating func playCrossedSteps(_ crossed: BoundaryCrossings, firstWindow: Int, cpl: Int) {
+        let every = UInt64(configuration.exitEvery ?? 0)
+        // A CPL change ends the run, so the windows crossed are all at the CPL it started at; a
+        // stray count in the other class would go with the first window.
+        let counts = cpl == 0 ? crossed.kernel : crossed.user
+        let other = cpl == 0 ? crossed.user : crossed.kernel
+        let later = UInt64(crossed.count - 1)
+        assert(counts.instructions == UInt64(firstWindow) + later * every && counts.branches > later)
+        for window in 0..<crossed.count {
+            var retired = RetirementCounts()
+            retired.instructions = window == 0 ? counts.instructions &- later &* every : every
+            retired.branches = window == 0 ? counts.branches &- later : 1
+            if window == 0 { _ = handOver(other, cpl: cpl == 0 ? 3 : 0) }
+            _ = handOver(retired, cpl: cpl)
+            exitAndEnter(cpl: cpl, guestStopped: false)
         }
     }
 

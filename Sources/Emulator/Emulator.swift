@@ -85,7 +85,7 @@ public final class Emulator {
             UInt64(host.perfEventsCreated) &* cost.create &+ UInt64(host.perfEventsReused) &* cost.reuse
         }
 
-        return RunResult(
+        var result = RunResult(
             stop: run.stop, stopRIP: interpreter.rip, fault: run.fault.map { report(for: $0, interpreter: interpreter) },
             instructions: run.instructions, branches: run.branches, exits: run.exits,
             registers: (0..<16).map { interpreter.register($0) }, initialRegisters: initialRegisters,
@@ -101,6 +101,8 @@ public final class Emulator {
                         counter: sampler.counterName, event: sampler.event, period: sampler.period,
                         histogram: sampler.histogram.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
                 }, hostStrategy: configuration.pmu.hostStrategy))
+        result.exitsCrossed = run.exitsCrossed
+        return result
     }
 
     /// Programs the sampling counter (`--sample`) on the highest free GP counter; batches default to

@@ -29,6 +29,9 @@ struct GuestInterrupts {
         }
     }
 
+    /// Nothing held and no STI shadow: a VM-Enter step delivers nothing.
+    var isIdle: Bool { heldNMI == nil && heldFixed == nil && !shadowActive }
+
     /// Vectors what is held and deliverable now (never at the step after the guest stopped).
     mutating func deliverHeld(interpreter: Interpreter, pmu: PMU) {
         if let index = heldNMI, !nmiBlocked {

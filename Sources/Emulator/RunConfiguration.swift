@@ -39,6 +39,10 @@ public struct RunConfiguration: Sendable {
     public var lvtpc: UInt64? = nil
     /// Cycle model, host cost, sampling and trace (HardwareOptions.swift).
     public var hardware = HardwareOptions()
+    /// Lets a run go on past batch boundaries whose VM-Enter step can only fold events, and plays
+    /// those steps afterwards (Interpreter+Crossing.swift). Results are the same either way; false
+    /// makes every batch return to the batch loop (for tests that compare the two).
+    public var crossesBatchBoundaries = true
 
     public init() {}
 

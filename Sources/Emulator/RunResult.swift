@@ -27,6 +27,9 @@ public struct RunResult: Sendable {
     public var branches: UInt64
     /// Batches run (VM-exits); there are `exits + 1` VM-Enter steps.
     public var exits: Int
+    /// Of those, the batches whose end a run went on past, their steps played after it
+    /// (``RunConfiguration/crossesBatchBoundaries``): a speed diagnostic, not part of the JSON.
+    public var exitsCrossed = 0
     /// RAX…R15 in encoding order.
     public var registers: [UInt64]
     public var initialRegisters: [UInt64]

@@ -46,6 +46,13 @@ struct CPU {
     /// Interrupt-relevant events since the last hand-over, and those that end the run.
     var notices: InterpreterNotices = []
     var leavesOn: InterpreterNotices = [.interruptShadow, .privilegeChanged]
+    /// Batch boundaries the run may still cross without returning, `crossingWindow` instructions
+    /// apart, and what the windows crossed retired (``Interpreter/allowCrossings(_:window:)``).
+    var crossingsLeft = 0
+    var crossingWindow = 0
+    var crossings = 0
+    var crossedKernel = RetirementCounts()
+    var crossedUser = RetirementCounts()
 
     init(memory: MemoryAccess, registers: RegisterFile) {
         self.memory = memory

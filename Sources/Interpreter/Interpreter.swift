@@ -222,6 +222,9 @@ public final class Interpreter {
             cpu.registers = heapRegisters
             self.cpu = cpu
         }
+        // Instructions retired, less a window for each batch boundary crossed (so `budget − retired`
+        // is what is left of the current window, and no budget variable joins the loop's registers:
+        // a mutable one pushed `last` out of them, +2 host instructions a record).
         var retired = 0
         // The host may have written code since the last run (an interrupt frame pushed onto a
         // page that holds code, a host call's store): drop those records before running any.
@@ -234,6 +237,11 @@ public final class Interpreter {
         var records = cache.records.base
         var mostBlockCycles = cache.mostBlockCycles
         blocks: while true {
+            if retired >= budget {  // only after a lap that spent the budget exactly (above)
+                let window = cpu.crossBoundary(codeEnd: cache.end)
+                if window == 0 { return .budgetSpent }
+                retired &-= window
+            }
             let rip = cpu.rip
             // The hit path: a decoded record at RIP. Nothing is ever decoded at the end of the
             // code, so its slot stays −1 and `end` takes the slow path below.
@@ -304,7 +312,13 @@ public final class Interpreter {
                             laps.pointee.flush(startCS: startCS, cpu: &cpu, retired: &retired)
                             laps.pointee.allowed = 0  // the count was for laps like the last counted one
                             retired &+= retire(entry, through: record, startCS: startCS, cpu: &cpu)
-                            if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
+                            if retired >= budget || cpu.cycles >= cpu.cycleFuel {
+                                // A boundary that may be crossed is crossed at the top of `blocks`:
+                                // a call here, in the laps' loop, cost it registers (+2 a record).
+                                guard retired == budget && cpu.crossingsLeft != 0 && cpu.cycles < cpu.cycleFuel
+                                else { return .budgetSpent }
+                                continue blocks
+                            }
                             guard fits(entry, cpu: cpu, mostBlockCycles: mostBlockCycles) else { continue blocks }
                             laps.pointee.count(entry, to: record, budgetLeft: budget &- retired, cpu: cpu)
                             last = budgetCut(entry, left: budget &- retired)
@@ -331,7 +345,11 @@ public final class Interpreter {
                 retired &+= count
                 if let exit { return exit }
             }
-            if retired >= budget || cpu.cycles >= cpu.cycleFuel { return .budgetSpent }
+            if retired >= budget || cpu.cycles >= cpu.cycleFuel {
+                let window = retired == budget ? cpu.crossBoundary(codeEnd: cache.end) : 0
+                if window == 0 { return .budgetSpent }
+                retired &-= window
+            }
         }
     }
 

@@ -261,6 +261,36 @@ public final class PMU {
         }
     }
 
+    /// The emulated events that every PMC counting instructions or branches at `cpl` can still take
+    /// with no fold reporting an overflow (`UInt64.max` when none counts).
+    ///
+    /// The emulator lets a run cross batch boundaries only within this room: folding then never
+    /// wraps, in either model, so which of the windows crossed a branch event fell in changes no
+    /// counter, status bit or PMI (the interpreter reports each window's branches only as "some").
+    public func emulatedEventRoom(cpl: Int) -> UInt64 {
+        refreshEventMaps()
+        let enabled = version < 2 ? validMask : globalCtrl
+        let maps =
+            cpl == 0
+            ? eventMaps.instructionsOS | eventMaps.branchesOS : eventMaps.instructionsUSR | eventMaps.branchesUSR
+        var room = UInt64.max
+        var remaining = maps & enabled
+        while remaining != 0 {
+            let bit = remaining.trailingZeroBitCount
+            remaining &= remaining &- 1
+            let pmc = pmcs[position(ofIndex: bit)]
+            // An unmasked base (the untruncated-write quirk) or a prev-counter overflow already
+            // waiting for the fold: the next step reports something, so nothing is crossed.
+            guard pmc.counter <= counterMask else { return 0 }
+            let base = (pmc.counter &+ pmc.hwDelta) & counterMask
+            if configuration.model == .prevCounter && base < pmc.prevCounter { return 0 }
+            let belowWrap = counterMask &- base
+            guard pmc.emulatedCounter <= belowWrap else { return 0 }
+            room = min(room, belowWrap &- pmc.emulatedCounter)
+        }
+        return room
+    }
+
     /// The position in ``pmcs`` of the PMC whose `idx` is `idx` (GP i is i, fixed i is gpCount + i).
     @inline(__always) func position(ofIndex idx: Int) -> Int {
         idx < fixedIndexBase ? idx : gpCount &+ idx &- fixedIndexBase

@@ -25,12 +25,16 @@ enum GuestProgram {
         var strategy = HostStrategy.reuse
         var hardware = HardwareOptions()
         var maxInstructions: Int? = nil
+        var model = OverflowModel.emulatedCounter
+        var crossesBatchBoundaries = true
     }
 
     static func run(_ code: GuestCode, _ options: Options) throws -> RunResult {
         var configuration = RunConfiguration()
         configuration.pmu.vendor = options.vendor
         configuration.pmu.hostStrategy = options.strategy
+        configuration.pmu.model = options.model
+        configuration.crossesBatchBoundaries = options.crossesBatchBoundaries
         configuration.exitEvery = options.exitEvery
         configuration.exitOn = options.exitOn
         configuration.hardware = options.hardware
