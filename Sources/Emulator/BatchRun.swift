@@ -130,7 +130,7 @@ struct BatchRun {
                 let crossed = interpreter.takeCrossings()
                 if crossed.count > 0 {
                     exitsCrossed += crossed.count
-                    playCrossedSteps(crossed, firstWindow: budget, cpl: startCPL)
+                    playCrossedSteps(crossed, cpl: startCPL)
                     batchLeft = configuration.exitEvery ?? Int.max
                 }
             }
@@ -237,26 +237,20 @@ struct BatchRun {
     }
 
     /// The VM-Enter steps of the boundaries the last run crossed, in order, as if it had stopped at
-    /// each: the window's retirements handed over, the exit, the step.
+    /// each: the exit, the step, with the window's events counted and its reprogram requests made.
     ///
-    /// Every window retired `firstWindow` (the first) or `--exit-every` instructions at `cpl`
-    /// and at least one branch; how many each retired is not known, so the first takes all but one
-    /// per later window. With no overflow possible (``crossingAllowance``) only the totals reach a
-    /// counter, and each step reprograms the same PMCs it would have.
-    private mutating func playCrossedSteps(_ crossed: BoundaryCrossings, firstWindow: Int, cpl: Int) {
-        let every = UInt64(configuration.exitEvery ?? 0)
-        // A CPL change ends the run, so the windows crossed are all at the CPL it started at; a
-        // stray count in the other class would go with the first window.
-        let counts = cpl == 0 ? crossed.kernel : crossed.user
-        let other = cpl == 0 ? crossed.user : crossed.kernel
-        let later = UInt64(crossed.count - 1)
-        assert(counts.instructions == UInt64(firstWindow) + later * every && counts.branches > later)
+    /// The windows' events are handed over at once, before the first step: with no overflow
+    /// possible (``crossingAllowance``) a counter folds to the same value whichever steps its
+    /// events meet, and the interpreter knows only that each window retired at least one branch,
+    /// not how many. Each later step gets the reprogram requests of a window that retired
+    /// instructions and branches at `cpl` (a CPL change ends the run, so all the windows crossed
+    /// are at the CPL it started at), so every step reprograms the PMCs it would have.
+    private mutating func playCrossedSteps(_ crossed: BoundaryCrossings, cpl: Int) {
+        assert(crossed.kernel.branches &+ crossed.user.branches >= UInt64(crossed.count))
+        _ = handOver(crossed.kernel, cpl: 0)
+        _ = handOver(crossed.user, cpl: 3)
         for window in 0..<crossed.count {
-            var retired = RetirementCounts()
-            retired.instructions = window == 0 ? counts.instructions &- later &* every : every
-            retired.branches = window == 0 ? counts.branches &- later : 1
-            if window == 0 { _ = handOver(other, cpl: cpl == 0 ? 3 : 0) }
-            _ = handOver(retired, cpl: cpl)
+            if window > 0 { pmu.requestReprogramForRetirement(cpl: cpl) }
             exitAndEnter(cpl: cpl, guestStopped: false)
         }
     }

@@ -268,13 +268,8 @@ public final class PMU {
     /// wraps, in either model, so which of the windows crossed a branch event fell in changes no
     /// counter, status bit or PMI (the interpreter reports each window's branches only as "some").
     public func emulatedEventRoom(cpl: Int) -> UInt64 {
-        refreshEventMaps()
-        let enabled = version < 2 ? validMask : globalCtrl
-        let maps =
-            cpl == 0
-            ? eventMaps.instructionsOS | eventMaps.branchesOS : eventMaps.instructionsUSR | eventMaps.branchesUSR
         var room = UInt64.max
-        var remaining = maps & enabled
+        var remaining = emulatedEventPMCs(cpl: cpl)
         while remaining != 0 {
             let bit = remaining.trailingZeroBitCount
             remaining &= remaining &- 1
@@ -289,6 +284,24 @@ public final class PMU {
             room = min(room, belowWrap &- pmc.emulatedCounter)
         }
         return room
+    }
+
+    /// The reprogram requests of a window that retired instructions and branches at `cpl`, its
+    /// events already counted: the VM-Enter steps of batches a run crossed after the first, whose
+    /// events the emulator hands over together (with no overflow possible, where they fold changes
+    /// no counter).
+    public func requestReprogramForRetirement(cpl: Int) {
+        reprogram |= emulatedEventPMCs(cpl: cpl)
+    }
+
+    /// `idx` bits of the enabled PMCs that count instructions or branches at `cpl`.
+    private func emulatedEventPMCs(cpl: Int) -> UInt64 {
+        refreshEventMaps()
+        let enabled = version < 2 ? validMask : globalCtrl
+        let maps =
+            cpl == 0
+            ? eventMaps.instructionsOS | eventMaps.branchesOS : eventMaps.instructionsUSR | eventMaps.branchesUSR
+        return maps & enabled
     }
 
     /// The position in ``pmcs`` of the PMC whose `idx` is `idx` (GP i is i, fixed i is gpCount + i).
