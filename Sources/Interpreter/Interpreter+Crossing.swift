@@ -57,6 +57,34 @@ extension CPU {
     }
 }
 
+extension Interpreter {
+    /// A boundary at the budget cut `record`, inside the block from `entry`: crosses it when the
+    /// records from the entry to it bring the run to its budget exactly, counting them for the
+    /// window without retiring them. The block goes on, and its records are retired from the entry
+    /// when it ends, so the counts after the crossing start at minus those records (wrapping).
+    @inline(never)
+    func crossInsideBlock(
+        _ entry: UnsafeMutablePointer<RecordStore.Entry>, at record: UnsafeMutablePointer<RecordStore.Entry>,
+        startCS: UInt16, budget: Int, retired: inout Int, laps: UnsafeMutablePointer<PendingLaps>, cpu: inout CPU
+    ) -> Bool {
+        laps.pointee.flush(startCS: startCS, cpu: &cpu, retired: &retired)
+        var segment = RetirementCounts()
+        segment.instructions = UInt64(entry.pointee.blockLength &- record.pointee.blockLength) &+ 1
+        segment.branches = UInt64(entry.pointee.blockBranches &- record.pointee.branchesAfter)
+        guard retired &+ Int(segment.instructions) == budget else { return false }
+        let kernel = startCS & 3 == 0
+        if kernel { cpu.kernelCounts.add(segment) } else { cpu.userCounts.add(segment) }
+        let window = cpu.crossBoundary(codeEnd: cache.end)
+        var undo = RetirementCounts()
+        undo.instructions = 0 &- segment.instructions
+        undo.branches = 0 &- segment.branches
+        if kernel { cpu.kernelCounts.add(undo) } else { cpu.userCounts.add(undo) }
+        guard window != 0 else { return false }
+        retired &-= window
+        return true
+    }
+}
+
 extension RetirementCounts {
     mutating func add(_ other: RetirementCounts) {
         instructions &+= other.instructions

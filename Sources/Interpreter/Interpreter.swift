@@ -284,6 +284,15 @@ public final class Interpreter {
                             record += 1
                             continue
                         }
+                        // The budget cut inside the block, at a boundary the run may cross: on
+                        // with the block (and its laps' entry) rather than out and back in.
+                        if cpu.crossingsLeft != 0 && record.pointee.blockLength > 1
+                            && crossInsideBlock(entry, at: record, startCS: startCS, budget: budget, retired: &retired, laps: laps, cpu: &cpu)
+                        {
+                            last = budgetCut(entry, left: budget &- retired)
+                            record += 1
+                            continue
+                        }
                         cpu.rip = record.pointee.address &+ UInt64(record.pointee.instruction.length)
                     case .codeWritten:  // retired; the code written is invalidated below
                         cpu.rip = record.pointee.address &+ UInt64(record.pointee.instruction.length)
