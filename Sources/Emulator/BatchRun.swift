@@ -40,12 +40,11 @@ struct BatchRun {
         countsREPChunks = configuration.quirks.contains(.rep1024)
         countsEnterLeave = configuration.quirks.contains(.enterLeaveBranch)
         // The quirks add events the instruction counts do not bound; a trace or a sampler looks at
-        // every step.
-        // Windows under 64 instructions are not crossed: the allowance is a PMU scan per run, which a
-        // short window does not repay (`--exit-every 1` fell from 10.6 to 9.2 M instructions/s).
+        // every step. Windows under 64 instructions are not crossed: the allowance is a PMU scan per
+        // run, which a short window does not repay (`--exit-every 1` fell from 10.6 to 9.2 M/s).
         mayCross =
-            configuration.crossesBatchBoundaries && (configuration.exitEvery ?? 0) >= 64 && !countsREPChunks && !countsEnterLeave && !tracing
-            && configuration.hardware.sample == nil
+            configuration.crossesBatchBoundaries && (configuration.exitEvery ?? 0) >= 64
+            && !countsREPChunks && !countsEnterLeave && !tracing && configuration.hardware.sample == nil
     }
 
     mutating func execute(decoder: X86Decoder) throws(InputError) {
@@ -120,7 +119,8 @@ struct BatchRun {
             let tracedRIP = interpreter.rip
             let traceBefore = tracing ? configuration.hardware.trace?.snapshot(pmu) : nil
             let budget = singleStepping ? 1 : min(batchLeft, limitLeft)
-            let crossable = crossingAllowance(budget: budget, batchLeft: batchLeft, limitLeft: limitLeft, counting: counting)
+            let crossable = crossingAllowance(
+                budget: budget, batchLeft: batchLeft, limitLeft: limitLeft, counting: counting)
             let startCPL = interpreter.cpl
             if crossable > 0 { interpreter.allowCrossings(crossable, window: configuration.exitEvery ?? 0) }
             let reason = interpreter.run(budget: budget)

@@ -39,7 +39,8 @@ extension Interpreter {
 
 extension CPU {
     /// At a budget spent exactly: crosses the batch boundary if the allowance holds, moving the
-    /// window's retirements aside. Returns the instructions the budget grows by (0: the run stops).
+    /// window's retirements aside. Returns the window, which the run loop takes off its retired
+    /// count (0: the run stops).
     ///
     /// Out of line: the run loop reaches it once a window, and its state must not crowd the loop's
     /// registers (an earlier design that went on through a closure cost the hot loop 4–6 %).

@@ -287,7 +287,9 @@ public final class Interpreter {
                         // The budget cut inside the block, at a boundary the run may cross: on
                         // with the block (and its laps' entry) rather than out and back in.
                         if cpu.crossingsLeft != 0 && record.pointee.blockLength > 1
-                            && crossInsideBlock(entry, at: record, startCS: startCS, budget: budget, retired: &retired, laps: laps, cpu: &cpu)
+                            && crossInsideBlock(
+                                entry, at: record, startCS: startCS, budget: budget, retired: &retired, laps: laps,
+                                cpu: &cpu)
                         {
                             last = budgetCut(entry, left: budget &- retired)
                             record += 1
