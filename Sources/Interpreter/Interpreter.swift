@@ -181,7 +181,8 @@ public final class Interpreter {
 
     // MARK: Run loop
 
-    /// Runs until `budget` instructions have retired or something stops the vCPU.
+    /// Runs until `budget` instructions have retired or something stops the vCPU (with an
+    /// allowance from ``allowCrossings(_:window:)``, a spent budget may instead start another window).
     ///
     /// The loop reads the cache only at block entry; inside a block it walks consecutive records.
     /// A store into a page holding code drops that page's records and ends the block, so the
