@@ -39,12 +39,13 @@ struct BatchRun {
         tracing = configuration.hardware.trace != nil
         countsREPChunks = configuration.quirks.contains(.rep1024)
         countsEnterLeave = configuration.quirks.contains(.enterLeaveBranch)
-        // The quirks add events the instruction counts do not bound; a trace or a sampler looks at
-        // every step. Windows under 64 instructions are not crossed: the allowance is a PMU scan per
-        // run, which a short window does not repay (`--exit-every 1` fell from 10.6 to 9.2 M/s).
+        // The quirks add events the instruction counts do not bound (a trace or a sampler single-steps,
+        // which `crossingAllowance` checks). Windows under 64 instructions are not crossed: the
+        // allowance is a PMU scan per run, which a short window does not repay (`--exit-every 1`
+        // fell from 10.6 to 9.2 M/s).
         mayCross =
             configuration.crossesBatchBoundaries && (configuration.exitEvery ?? 0) >= 64
-            && !countsREPChunks && !countsEnterLeave && !tracing && configuration.hardware.sample == nil
+            && !countsREPChunks && !countsEnterLeave
     }
 
     mutating func execute(decoder: X86Decoder) throws(InputError) {
